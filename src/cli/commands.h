@@ -1,0 +1,14 @@
+/* commands.h -- the CLI's command table. */
+#ifndef DW_COMMANDS_H
+#define DW_COMMANDS_H
+
+typedef struct dw_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} dw_command;
+
+extern const dw_command dw_commands[];
+
+int dw_cmd_scan(int argc, char **argv);
+
+#endif

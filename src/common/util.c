@@ -1,0 +1,170 @@
+/* util.c -- timestamps, IP prefixes and HyperLogLog estimates (see util.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include "common/util.h"
+
+int64_t dw_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    /* Howard Hinnant's days_from_civil, written out from the published algorithm. */
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int digits(const char *s, size_t n, size_t at, size_t k, int *out)
+{
+    if (at + k > n) return 0;
+    int v = 0;
+    for (size_t i = 0; i < k; i++) {
+        unsigned c = (unsigned char)s[at + i] - '0';
+        if (c > 9) return 0;
+        v = v * 10 + (int)c;
+    }
+    *out = v;
+    return 1;
+}
+
+bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms)
+{
+    int Y, M, D, h, mi, sec;
+    if (!digits(s, n, 0, 4, &Y) || n < 19 || s[4] != '-' || !digits(s, n, 5, 2, &M) || s[7] != '-' ||
+        !digits(s, n, 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !digits(s, n, 11, 2, &h) || s[13] != ':' || !digits(s, n, 14, 2, &mi) || s[16] != ':' ||
+        !digits(s, n, 17, 2, &sec))
+        return false;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || mi > 59 || sec > 60) return false;
+    if (M == 2 && D == 29 && !((Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0)) return false;
+    size_t i = 19;
+    int frac_ms = 0;
+    if (i < n && s[i] == '.') {
+        i++;
+        size_t start = i;
+        int scale = 100;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            frac_ms += (s[i] - '0') * scale;
+            scale /= 10;
+            i++;
+        }
+        if (i == start) return false;
+    }
+    int offset_min = 0;
+    if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+        i++;
+    } else if (i < n && (s[i] == '+' || s[i] == '-')) {
+        int oh, om;
+        if (!digits(s, n, i + 1, 2, &oh) || i + 3 >= n || s[i + 3] != ':' || !digits(s, n, i + 4, 2, &om) ||
+            oh > 23 || om > 59)
+            return false;
+        offset_min = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
+        i += 6;
+    } else {
+        return false; /* RFC 3339 requires an offset */
+    }
+    if (i != n) return false;
+    if (sec == 60) sec = 59; /* leap second: clamp, never reject a real log line */
+    int64_t days = dw_days_from_civil(Y, (unsigned)M, (unsigned)D);
+    int64_t t = ((days * 24 + h) * 60 + mi) * 60 + sec;
+    t -= (int64_t)offset_min * 60;
+    *ms = t * 1000 + frac_ms;
+    return true;
+}
+
+int64_t dw_epoch_to_ms(double v)
+{
+    double a = fabs(v);
+    if (a < 1e11) return (int64_t)llround(v * 1000.0);   /* seconds (until year 5138) */
+    if (a < 1e14) return (int64_t)llround(v);            /* milliseconds */
+    if (a < 1e17) return (int64_t)llround(v / 1000.0);   /* microseconds */
+    return (int64_t)llround(v / 1e6);                    /* nanoseconds */
+}
+
+void dw_format_ts(int64_t ms, char *out, size_t cap)
+{
+    int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    int msec = (int)(ms - secs * 1000);
+    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    int64_t rem = secs - days * 86400;
+    /* civil_from_days */
+    int64_t z = days + 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    snprintf(out, cap, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d, (int)(rem / 3600),
+             (int)(rem % 3600 / 60), (int)(rem % 60), msec);
+}
+
+uint64_t dw_ip_prefix_hash(const char *ip, size_t n)
+{
+    char tmp[64];
+    if (n == 0 || n >= sizeof tmp) return 0;
+    memcpy(tmp, ip, n);
+    tmp[n] = 0;
+    /* strip an IPv6 zone or a bracketed form */
+    char *pct = strchr(tmp, '%');
+    if (pct) *pct = 0;
+    unsigned char a[16];
+    if (inet_pton(AF_INET, tmp, a) == 1) {
+        unsigned char key[4] = {4, a[0], a[1], a[2]};
+        return dw_hash(key, sizeof key) | 1;
+    }
+    if (inet_pton(AF_INET6, tmp, a) == 1) {
+        /* IPv4-mapped addresses are IPv4 */
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(a, mapped, 12) == 0) {
+            unsigned char key[4] = {4, a[12], a[13], a[14]};
+            return dw_hash(key, sizeof key) | 1;
+        }
+        unsigned char key[7] = {6, a[0], a[1], a[2], a[3], a[4], a[5]};
+        return dw_hash(key, sizeof key) | 1;
+    }
+    return 0;
+}
+
+double dw_hll_count(const dw_hll *h)
+{
+    double sum = 0;
+    int zeros = 0;
+    for (unsigned i = 0; i < DW_HLL_REGS; i++) {
+        unsigned r = dw_hll_get(h, i);
+        sum += ldexp(1.0, -(int)r);
+        zeros += r == 0;
+    }
+    if (zeros == DW_HLL_REGS) return 0;
+    const double m = DW_HLL_REGS, alpha = 0.709; /* alpha_64 */
+    double e = alpha * m * m / sum;
+    if (e <= 2.5 * m && zeros) e = m * log(m / zeros); /* linear counting for small sets */
+    return e;
+}
+
+int dw_mkdir_p(const char *dir)
+{
+    char tmp[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof tmp) { errno = ENAMETOOLONG; return -1; }
+    memcpy(tmp, dir, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(tmp, 0777) < 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) < 0 && errno != EEXIST) return -1;
+    struct stat st;
+    if (stat(tmp, &st) < 0) return -1;
+    if (!S_ISDIR(st.st_mode)) { errno = ENOTDIR; return -1; }
+    return 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * util.h -- small shared pieces: timestamps, hashing, IP prefixes, HyperLogLog.
+ *
+ * Kept in one place because every stage needs the same answers: two stages
+ * that parsed "2026-06-01T12:00:00+02:00" differently, or hashed an account id
+ * with different seeds, would silently disagree.
+ */
+#ifndef DW_UTIL_H
+#define DW_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+#define DW_TS_NONE INT64_MIN
+
+/* RFC 3339 date-time ("2026-06-01T12:00:00.123Z", offsets, 'T' or ' ',
+ * lower-case 't'/'z' accepted) to milliseconds since the epoch.  Returns
+ * false on anything else.  No locale, no timezone database, no libc state. */
+bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms);
+
+/* A number of seconds, milliseconds, microseconds or nanoseconds since the
+ * epoch to milliseconds.  The unit is inferred from the magnitude: values
+ * in the years 1973..5138 in one unit overlap no other. */
+int64_t dw_epoch_to_ms(double v);
+
+/* Format ms since epoch as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (>= 25 bytes). */
+void dw_format_ts(int64_t ms, char *out, size_t cap);
+
+/* Days since 1970-01-01 for a civil date (proleptic Gregorian). */
+int64_t dw_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+static inline uint64_t dw_hash(const void *p, size_t n) { return XXH3_64bits(p, n); }
+static inline uint64_t dw_hash_seed(const void *p, size_t n, uint64_t seed)
+{
+    return XXH3_64bits_withSeed(p, n, seed);
+}
+/* A finalizer to mix an integer into a well-spread 64-bit value. */
+static inline uint64_t dw_mix64(uint64_t x)
+{
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Hash of the network prefix of a textual IP: /24 for IPv4, /48 for IPv6.
+ * Returns 0 when the text is not an IP address. */
+uint64_t dw_ip_prefix_hash(const char *ip, size_t n);
+
+/* HyperLogLog with 64 four-bit registers packed in 32 bytes: ~13% relative
+ * error, and linear counting keeps small sets (the common case for one
+ * account) within a few percent.  Per-account distinct counts need only "a
+ * few" vs "hundreds", and account state must stay small (the budget is 512
+ * bytes per account).  Four bits cap a register at rank 15, enough for
+ * counts into the millions. */
+#define DW_HLL_REGS 64
+typedef struct dw_hll { uint8_t r[DW_HLL_REGS / 2]; } dw_hll;
+static inline unsigned dw_hll_get(const dw_hll *h, unsigned i) { return (h->r[i >> 1] >> ((i & 1) * 4)) & 15u; }
+static inline void dw_hll_add(dw_hll *h, uint64_t hash)
+{
+    unsigned idx = (unsigned)(hash >> 58);             /* top 6 bits */
+    uint64_t rest = (hash << 6) | (1ULL << 5);         /* guard bit bounds the rank */
+    unsigned rank = (unsigned)__builtin_clzll(rest) + 1;
+    if (rank > 15) rank = 15;
+    if (rank > dw_hll_get(h, idx)) {
+        unsigned shift = (idx & 1) * 4;
+        h->r[idx >> 1] = (uint8_t)((h->r[idx >> 1] & ~(15u << shift)) | (rank << shift));
+    }
+}
+double dw_hll_count(const dw_hll *h);
+
+/* mkdir -p: 0 when dir exists afterwards, -1 with errno set. */
+int dw_mkdir_p(const char *dir);
+
+#endif

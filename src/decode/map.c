@@ -1,0 +1,125 @@
+/*
+ * map.c -- `--map canonical=dotted.path,...`: read any flat (or nested) JSON
+ * log without writing an adapter.
+ *
+ * In `--format map` every canonical field is looked up under its own name
+ * unless the spec maps it elsewhere, so a log that already uses our names
+ * needs no spec at all and one that differs needs only the differences
+ * (Glasswally: `--map asn=asn_number,completion_tokens=token_count`).  With
+ * another format the spec overrides that adapter's choice field by field.
+ * Unknown canonical names are refused when the decoder is created: a typo in
+ * a mapping must not silently blind a signal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "decode/decode_int.h"
+
+int dw_map_apply(dw_decoder *d, dw_event *ev, char *err, size_t errlen);
+
+int dw_map_parse(dw_decoder *d, const char *spec, char *err, size_t errlen)
+{
+    const char *p = spec;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        if (!eq || eq == p || eq == p + n - 1) {
+            snprintf(err, errlen, "--map: '%.*s' is not canonical=path", (int)n, p);
+            return -1;
+        }
+        size_t kn = (size_t)(eq - p);
+        int field = -1;
+        for (int i = 0; i < CF__COUNT; i++)
+            if (strlen(dw_canon_names[i]) == kn && memcmp(dw_canon_names[i], p, kn) == 0) field = i;
+        if (field < 0) {
+            snprintf(err, errlen, "--map: unknown canonical field '%.*s' (known: timestamp, account_id, "
+                     "request_id, api_key_id, client_ip, asn, user_agent, model, system_prompt, prompt, "
+                     "messages, response_text, max_tokens, temperature, logprobs, top_logprobs, n, "
+                     "prompt_tokens, completion_tokens, status, end_user)", (int)kn, p);
+            return -1;
+        }
+        for (int i = 0; i < d->nmap; i++)
+            if (d->map[i].field == field) {
+                snprintf(err, errlen, "--map: '%s' mapped twice", dw_canon_names[field]);
+                return -1;
+            }
+        if (d->nmap >= DW_MAP_FIELDS) { snprintf(err, errlen, "--map: too many entries"); return -1; }
+        d->map[d->nmap].field = field;
+        d->map[d->nmap].path = strndup(eq + 1, n - kn - 1);
+        d->nmap++;
+        p += n;
+        if (*p == ',') p++;
+    }
+    return 0;
+}
+
+static int32_t lookup(const dw_decoder *d, int field, bool defaults)
+{
+    for (int i = 0; i < d->nmap; i++)
+        if (d->map[i].field == field) return dw_json_path(&d->doc, 0, d->map[i].path);
+    return defaults ? dw_json_get(&d->doc, 0, dw_canon_names[field]) : -2;
+}
+
+/* Fill ev from the mapping; with defaults, unmapped fields use their own name. */
+static int map_fill(dw_decoder *d, dw_event *ev, bool defaults, char *err, size_t errlen)
+{
+    const dw_json_doc *doc = &d->doc;
+    int32_t t;
+    for (int f = 0; f < CF__COUNT; f++) {
+        t = lookup(d, f, defaults);
+        if (t == -2) continue;  /* not mapped: keep the adapter's value */
+        if (t >= 0 && doc->toks[t].type == DW_JSON_NULL) t = -1;
+        switch ((dw_canon_field)f) {
+        case CF_TIMESTAMP:
+            if (t < 0) { snprintf(err, errlen, "missing timestamp"); return -1; }
+            if (!dw_dec_ts(doc, t, &ev->ts_ms)) { snprintf(err, errlen, "timestamp is neither RFC 3339 nor an epoch number"); return -1; }
+            break;
+        case CF_ACCOUNT_ID: ev->account_id = dw_dec_str(d, doc, t); break;
+        case CF_REQUEST_ID: ev->request_id = dw_dec_str(d, doc, t); break;
+        case CF_API_KEY_ID: ev->api_key_id = dw_dec_str(d, doc, t); break;
+        case CF_CLIENT_IP: ev->client_ip = dw_dec_str(d, doc, t); break;
+        case CF_ASN: {
+            int32_t v = 0;
+            if (!dw_dec_i32(doc, t, &v)) {
+                /* "AS24940" */
+                dw_str s = dw_dec_str(d, doc, t);
+                if (s.p && s.n > 2 && (s.p[0] == 'A' || s.p[0] == 'a')) v = (int32_t)strtol(s.p + 2, NULL, 10);
+            }
+            ev->asn = v > 0 ? (uint32_t)v : 0;
+            break;
+        }
+        case CF_USER_AGENT: ev->user_agent = dw_dec_str(d, doc, t); break;
+        case CF_MODEL: ev->model = dw_dec_str(d, doc, t); break;
+        case CF_SYSTEM_PROMPT: ev->system_prompt = dw_dec_content(d, doc, t); break;
+        case CF_PROMPT:
+            if (t >= 0) { ev->prompt = dw_dec_content(d, doc, t); if (!ev->user_turns) ev->user_turns = 1; }
+            break;
+        case CF_MESSAGES:
+            if (t >= 0) { ev->user_turns = ev->assistant_turns = 0; dw_dec_messages(d, doc, t, ev); }
+            break;
+        case CF_RESPONSE_TEXT: ev->response_text = dw_dec_content(d, doc, t); break;
+        case CF_MAX_TOKENS: dw_dec_i32(doc, t, &ev->max_tokens); break;
+        case CF_TEMPERATURE: dw_dec_f64(doc, t, &ev->temperature); break;
+        case CF_LOGPROBS: { int b = dw_dec_bool(doc, t); if (b >= 0) ev->logprobs = (int8_t)b; break; }
+        case CF_TOP_LOGPROBS: dw_dec_i32(doc, t, &ev->top_logprobs); break;
+        case CF_N: dw_dec_i32(doc, t, &ev->n); break;
+        case CF_PROMPT_TOKENS: dw_dec_i32(doc, t, &ev->prompt_tokens); break;
+        case CF_COMPLETION_TOKENS: dw_dec_i32(doc, t, &ev->completion_tokens); break;
+        case CF_STATUS: dw_dec_i32(doc, t, &ev->status); break;
+        case CF_END_USER: ev->end_user = dw_dec_str(d, doc, t); break;
+        default: break;
+        }
+    }
+    return 0;
+}
+
+int dw_map_apply(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
+{
+    return map_fill(d, ev, false, err, errlen);
+}
+
+int dw_decode_map(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
+{
+    return map_fill(d, ev, true, err, errlen);
+}

@@ -1,0 +1,236 @@
+/*
+ * otel.c -- OpenTelemetry GenAI spans in OTLP/JSON, one
+ * ExportTraceServiceRequest per line (the Collector's file exporter).
+ *
+ * One line can carry many spans, so this adapter emits events through the
+ * callback rather than filling a single one.  Only spans that carry GenAI
+ * attributes become events; the rest (HTTP, DB spans in the same export) are
+ * skipped, not quarantined.  Both generations of the semantic conventions
+ * are read: gen_ai.input.messages / gen_ai.system_instructions /
+ * gen_ai.output.messages (JSON documents inside string attributes, with
+ * `parts`), and the older gen_ai.prompt / gen_ai.completion (JSON or plain
+ * text, also as indexed gen_ai.prompt.N.role/content attributes and as span
+ * events).  The account is user.id, else enduser.id, from the span or else
+ * its resource.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "decode/decode_int.h"
+#include "common/util.h"
+
+int dw_map_apply(dw_decoder *d, dw_event *ev, char *err, size_t errlen);
+
+/* The `value` object of attribute `key` in an OTLP attribute list, or -1. */
+static int32_t attr(const dw_json_doc *doc, int32_t list, const char *key)
+{
+    if (list < 0 || doc->toks[list].type != DW_JSON_ARRAY) return -1;
+    for (int32_t a = dw_json_first(doc, list); a >= 0; a = dw_json_next(doc, list, a)) {
+        if (doc->toks[a].type != DW_JSON_OBJECT) continue;
+        if (dw_json_str_eq(doc, dw_json_get(doc, a, "key"), key)) return dw_json_get(doc, a, "value");
+    }
+    return -1;
+}
+
+/* The scalar inside an AnyValue. */
+static int32_t anyval(const dw_json_doc *doc, int32_t v)
+{
+    if (v < 0 || doc->toks[v].type != DW_JSON_OBJECT) return -1;
+    static const char *const kinds[] = {"stringValue", "intValue", "doubleValue", "boolValue", NULL};
+    for (int i = 0; kinds[i]; i++) {
+        int32_t t = dw_json_get(doc, v, kinds[i]);
+        if (t >= 0) return t;
+    }
+    return -1;
+}
+
+static int32_t attr2(const dw_json_doc *doc, int32_t span_attrs, int32_t res_attrs, const char *key)
+{
+    int32_t v = anyval(doc, attr(doc, span_attrs, key));
+    return v >= 0 ? v : anyval(doc, attr(doc, res_attrs, key));
+}
+
+/* Join the text parts of a new-convention message ({"parts":[{"type":"text","content":..}]})
+ * or read an old-style {"content": ...}. */
+static dw_str message_text(dw_decoder *d, const dw_json_doc *doc, int32_t m)
+{
+    int32_t parts = dw_json_get(doc, m, "parts");
+    if (parts >= 0) return dw_dec_content(d, doc, parts);
+    return dw_dec_content(d, doc, dw_json_get(doc, m, "content"));
+}
+
+/* Parse a JSON document held in a string attribute into d->inner.  The
+ * decoded string lives in scratch, which never moves during a line. */
+static int inner_parse(dw_decoder *d, int32_t tok, dw_str *text)
+{
+    *text = dw_dec_str(d, &d->doc, tok);
+    if (!text->p || text->n == 0) return -1;
+    const char *p = text->p;
+    while (text->n && (*p == ' ' || *p == '\n')) p++;
+    if (*p != '[' && *p != '{') return -1;
+    return dw_json_parse(&d->inner, text->p, text->n);
+}
+
+static void input_messages(dw_decoder *d, int32_t tok, dw_event *ev)
+{
+    dw_str raw;
+    if (inner_parse(d, tok, &raw) < 0) { /* plain text prompt */
+        if (raw.p) { ev->prompt = raw; ev->user_turns = 1; }
+        return;
+    }
+    const dw_json_doc *in = &d->inner;
+    if (in->toks[0].type != DW_JSON_ARRAY) return;
+    int32_t last_user = -1;
+    for (int32_t m = dw_json_first(in, 0); m >= 0; m = dw_json_next(in, 0, m)) {
+        if (in->toks[m].type != DW_JSON_OBJECT) continue;
+        int32_t role = dw_json_get(in, m, "role");
+        if (dw_json_str_eq(in, role, "user")) { ev->user_turns++; last_user = m; }
+        else if (dw_json_str_eq(in, role, "assistant")) ev->assistant_turns++;
+        else if (dw_json_str_eq(in, role, "tool")) ev->tool_messages++;
+        else if ((dw_json_str_eq(in, role, "system") || dw_json_str_eq(in, role, "developer")) && !ev->system_prompt.p)
+            ev->system_prompt = message_text(d, in, m);
+    }
+    if (last_user >= 0) ev->prompt = message_text(d, in, last_user);
+}
+
+static void output_messages(dw_decoder *d, int32_t tok, dw_event *ev)
+{
+    dw_str raw;
+    if (inner_parse(d, tok, &raw) < 0) { if (raw.p) ev->response_text = raw; return; }
+    const dw_json_doc *in = &d->inner;
+    int32_t m = in->toks[0].type == DW_JSON_ARRAY ? dw_json_at(in, 0, 0) : 0;
+    if (m < 0 || in->toks[m].type != DW_JSON_OBJECT) return;
+    int32_t parts = dw_json_get(in, m, "parts");
+    if (parts >= 0 && in->toks[parts].type == DW_JSON_ARRAY)
+        for (int32_t p = dw_json_first(in, parts); p >= 0; p = dw_json_next(in, parts, p))
+            if (dw_json_str_eq(in, dw_json_get(in, p, "type"), "reasoning")) ev->has_reasoning = 1;
+    if (dw_json_str_eq(in, dw_json_get(in, m, "finish_reason"), "length")) ev->finish_length = 1;
+    ev->response_text = message_text(d, in, m);
+}
+
+static void system_instructions(dw_decoder *d, int32_t tok, dw_event *ev)
+{
+    dw_str raw;
+    if (inner_parse(d, tok, &raw) < 0) { if (raw.p) ev->system_prompt = raw; return; }
+    ev->system_prompt = dw_dec_content(d, &d->inner, 0);
+}
+
+/* Older OpenLLMetry style: gen_ai.prompt.0.role / gen_ai.prompt.0.content ... */
+static void indexed_prompts(dw_decoder *d, int32_t attrs, dw_event *ev)
+{
+    const dw_json_doc *doc = &d->doc;
+    char key[64];
+    for (int i = 0; i < 256; i++) {
+        snprintf(key, sizeof key, "gen_ai.prompt.%d.role", i);
+        int32_t role = anyval(doc, attr(doc, attrs, key));
+        snprintf(key, sizeof key, "gen_ai.prompt.%d.content", i);
+        int32_t content = anyval(doc, attr(doc, attrs, key));
+        if (role < 0 && content < 0) break;
+        if (dw_json_str_eq(doc, role, "system") && !ev->system_prompt.p) ev->system_prompt = dw_dec_str(d, doc, content);
+        else if (dw_json_str_eq(doc, role, "assistant")) ev->assistant_turns++;
+        else { ev->user_turns++; ev->prompt = dw_dec_str(d, doc, content); }
+    }
+    int32_t c = anyval(doc, attr(doc, attrs, "gen_ai.completion.0.content"));
+    if (c >= 0 && !ev->response_text.p) ev->response_text = dw_dec_str(d, doc, c);
+}
+
+static int span_event(dw_decoder *d, int32_t span, int32_t res_attrs, dw_event *ev, char *err, size_t errlen)
+{
+    const dw_json_doc *doc = &d->doc;
+    int32_t attrs = dw_json_get(doc, span, "attributes");
+    if (attr(doc, attrs, "gen_ai.operation.name") < 0 && attr(doc, attrs, "gen_ai.request.model") < 0 &&
+        attr(doc, attrs, "gen_ai.system") < 0 && attr(doc, attrs, "gen_ai.provider.name") < 0)
+        return 0; /* not a GenAI span */
+    dw_event_reset(ev);
+    int32_t start = dw_json_get(doc, span, "startTimeUnixNano");
+    double s_ns, e_ns;
+    if (!dw_dec_f64(doc, start, &s_ns) || s_ns <= 0) { snprintf(err, errlen, "GenAI span without startTimeUnixNano"); return -1; }
+    ev->ts_ms = (int64_t)(s_ns / 1e6);
+    if (dw_dec_f64(doc, dw_json_get(doc, span, "endTimeUnixNano"), &e_ns) && e_ns >= s_ns)
+        ev->latency_ms = (int32_t)((e_ns - s_ns) / 1e6);
+    int32_t acct = attr2(doc, attrs, res_attrs, "user.id");
+    if (acct < 0) acct = attr2(doc, attrs, res_attrs, "enduser.id");
+    ev->account_id = dw_dec_str(d, doc, acct);
+    ev->request_id = dw_dec_str(d, doc, attr2(doc, attrs, -1, "gen_ai.response.id"));
+    if (!ev->request_id.p) ev->request_id = dw_dec_str(d, doc, dw_json_get(doc, span, "spanId"));
+    ev->client_ip = dw_dec_str(d, doc, attr2(doc, attrs, res_attrs, "client.address"));
+    ev->user_agent = dw_dec_str(d, doc, attr2(doc, attrs, res_attrs, "user_agent.original"));
+    ev->model = dw_dec_str(d, doc, attr2(doc, attrs, -1, "gen_ai.request.model"));
+    if (!ev->model.p) ev->model = dw_dec_str(d, doc, attr2(doc, attrs, -1, "gen_ai.response.model"));
+    dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.request.max_tokens"), &ev->max_tokens);
+    dw_dec_f64(doc, attr2(doc, attrs, -1, "gen_ai.request.temperature"), &ev->temperature);
+    dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.request.choice.count"), &ev->n);
+    if (!dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.usage.input_tokens"), &ev->prompt_tokens))
+        dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.usage.prompt_tokens"), &ev->prompt_tokens);
+    if (!dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.usage.output_tokens"), &ev->completion_tokens))
+        dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.usage.completion_tokens"), &ev->completion_tokens);
+    int32_t fr = attr(doc, attrs, "gen_ai.response.finish_reasons");
+    int32_t arr = fr >= 0 ? dw_json_path(doc, fr, "arrayValue.values") : -1;
+    if (arr >= 0)
+        for (int32_t v = dw_json_first(doc, arr); v >= 0; v = dw_json_next(doc, arr, v))
+            if (dw_json_str_eq(doc, anyval(doc, v), "length")) ev->finish_length = 1;
+
+    int32_t t;
+    if ((t = attr2(doc, attrs, -1, "gen_ai.system_instructions")) >= 0) system_instructions(d, t, ev);
+    if ((t = attr2(doc, attrs, -1, "gen_ai.input.messages")) >= 0) input_messages(d, t, ev);
+    else if ((t = attr2(doc, attrs, -1, "gen_ai.prompt")) >= 0) input_messages(d, t, ev);
+    else indexed_prompts(d, attrs, ev);
+    if ((t = attr2(doc, attrs, -1, "gen_ai.output.messages")) >= 0) output_messages(d, t, ev);
+    else if ((t = attr2(doc, attrs, -1, "gen_ai.completion")) >= 0) output_messages(d, t, ev);
+
+    /* older convention: prompt and completion as span events */
+    int32_t events = dw_json_get(doc, span, "events");
+    if (events >= 0 && doc->toks[events].type == DW_JSON_ARRAY)
+        for (int32_t e = dw_json_first(doc, events); e >= 0; e = dw_json_next(doc, events, e)) {
+            int32_t name = dw_json_get(doc, e, "name");
+            int32_t eattrs = dw_json_get(doc, e, "attributes");
+            if (dw_json_str_eq(doc, name, "gen_ai.content.prompt") && !ev->prompt.p &&
+                (t = anyval(doc, attr(doc, eattrs, "gen_ai.prompt"))) >= 0)
+                input_messages(d, t, ev);
+            else if (dw_json_str_eq(doc, name, "gen_ai.content.completion") && !ev->response_text.p &&
+                     (t = anyval(doc, attr(doc, eattrs, "gen_ai.completion"))) >= 0)
+                output_messages(d, t, ev);
+        }
+    if (d->nmap && dw_map_apply(d, ev, err, errlen) < 0) return -1;
+    if (dw_event_check(ev, err, errlen) < 0) return -1;
+    return 1;
+}
+
+int dw_decode_otel(dw_decoder *d, dw_event_fn fn, void *ud, char *err, size_t errlen)
+{
+    const dw_json_doc *doc = &d->doc;
+    int32_t rs = dw_json_get(doc, 0, "resourceSpans");
+    if (rs < 0 || doc->toks[rs].type != DW_JSON_ARRAY) {
+        snprintf(err, errlen, "not an OTLP trace export: no resourceSpans array");
+        return -1;
+    }
+    /* decode every span first and emit only if all are valid, so that a
+     * quarantined line never leaves half of its events counted */
+    uint32_t count = 0;
+    for (int32_t r = dw_json_first(doc, rs); r >= 0; r = dw_json_next(doc, rs, r)) {
+        int32_t res_attrs = dw_json_path(doc, r, "resource.attributes");
+        int32_t ss = dw_json_get(doc, r, "scopeSpans");
+        if (ss < 0) ss = dw_json_get(doc, r, "instrumentationLibrarySpans");
+        if (ss < 0 || doc->toks[ss].type != DW_JSON_ARRAY) continue;
+        for (int32_t s = dw_json_first(doc, ss); s >= 0; s = dw_json_next(doc, ss, s)) {
+            int32_t spans = dw_json_get(doc, s, "spans");
+            if (spans < 0 || doc->toks[spans].type != DW_JSON_ARRAY) continue;
+            for (int32_t sp = dw_json_first(doc, spans); sp >= 0; sp = dw_json_next(doc, spans, sp)) {
+                if (doc->toks[sp].type != DW_JSON_OBJECT) continue;
+                if (count == d->evcap) {
+                    uint32_t cap = d->evcap ? d->evcap * 2 : 8;
+                    dw_event *nb = realloc(d->evbuf, cap * sizeof *nb);
+                    if (!nb) { snprintf(err, errlen, "out of memory"); return -1; }
+                    d->evbuf = nb;
+                    d->evcap = cap;
+                }
+                int rc = span_event(d, sp, res_attrs, &d->evbuf[count], err, errlen);
+                if (rc < 0) return -1;
+                count += (uint32_t)rc;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < count; i++)
+        if (fn && fn(ud, &d->evbuf[i]) < 0) return -1;
+    return (int)count;
+}

@@ -1,0 +1,139 @@
+/*
+ * features.c -- per-request enrichment: text signatures and pattern hits.
+ *
+ * Text signatures.  A harvesting job sends one template with a variable slot
+ * ("Solve step by step, showing all reasoning: {question}").  We want the
+ * exact prompt (to count distinct prompts) and something that stays the same
+ * across fills of one template.  A template's fixed text sits at the start,
+ * the end, or both, so we hash the first and the last few words separately,
+ * with case folded and digits masked; whichever end is fixed gives a stable
+ * signature.  One pass over the text, no allocation.  Near-duplicate
+ * detection across accounts (paraphrased templates) needs MinHash and lives
+ * in the link stage, which needs it across accounts, not here.
+ *
+ * Pattern hits.  System prompts repeat across thousands of requests, so their
+ * pattern hits are cached by hash in a small direct-mapped table; prompts
+ * are scanned each time, capped at the first 16 KiB and last 4 KiB (the
+ * instructions that matter sit at either end of a long pasted document).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "enrich/features.h"
+#include "common/util.h"
+
+#define SIG_WORDS 6
+#define SCAN_HEAD (16u << 10)
+#define SCAN_TAIL (4u << 10)
+#define SYS_CACHE 1024
+
+typedef struct sys_cache_entry {
+    uint64_t hash;
+    dw_pattern_hits hits;
+} sys_cache_entry;
+
+struct dw_enricher {
+    const dw_patterns *pats;
+    dw_pattern_scratch *scratch;
+    sys_cache_entry cache[SYS_CACHE];
+};
+
+dw_enricher *dw_enricher_new(const dw_patterns *pats)
+{
+    dw_enricher *en = calloc(1, sizeof *en);
+    if (!en) return NULL;
+    en->pats = pats;
+    if (pats && !(en->scratch = dw_pattern_scratch_new(pats))) { free(en); return NULL; }
+    return en;
+}
+
+void dw_enricher_free(dw_enricher *en)
+{
+    if (!en) return;
+    dw_pattern_scratch_free(en->scratch);
+    free(en);
+}
+
+static inline int is_space(unsigned char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+void dw_text_signatures(const char *str, size_t n, uint64_t *full, uint64_t *prefix, uint64_t *suffix)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    /* word boundaries of the last SIG_WORDS words, kept in a ring */
+    uint64_t head = 0x9e3779b97f4a7c15ULL;
+    uint64_t ring[SIG_WORDS] = {0};
+    unsigned words = 0;
+    unsigned char buf[256];
+    size_t bl = 0;
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && is_space(s[i])) i++;
+        if (i >= n) break;
+        size_t start = i;
+        while (i < n && !is_space(s[i])) i++;
+        /* fold this word: ASCII lower case, digits masked for the signatures */
+        uint64_t wh = 0xcbf29ce484222325ULL;
+        for (size_t k = start; k < i; k++) {
+            unsigned char c = s[k];
+            if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+            if (bl == sizeof buf) { XXH3_64bits_update(&st, buf, bl); bl = 0; }
+            buf[bl++] = c;
+            if (c >= '0' && c <= '9') c = '0';
+            wh = (wh ^ c) * 0x100000001b3ULL;
+        }
+        if (bl == sizeof buf) { XXH3_64bits_update(&st, buf, bl); bl = 0; }
+        buf[bl++] = ' ';
+        if (words < SIG_WORDS) head = dw_mix64(head ^ wh) + words;
+        ring[words % SIG_WORDS] = wh;
+        words++;
+    }
+    if (bl) XXH3_64bits_update(&st, buf, bl);
+    if (words == 0) { *full = *prefix = *suffix = 0; return; }
+    *full = XXH3_64bits_digest(&st) | 1;
+    *prefix = head | 1;
+    uint64_t tail = 0x7f4a7c159e3779b9ULL;
+    unsigned k0 = words > SIG_WORDS ? words - SIG_WORDS : 0;
+    for (unsigned k = k0; k < words; k++) tail = dw_mix64(tail ^ ring[k % SIG_WORDS]) + (k - k0);
+    *suffix = tail | 1;
+}
+
+static int scan_text(dw_enricher *en, const char *p, size_t n, dw_pattern_hits *hits)
+{
+    if (!en->pats || !p || !n) return 0;
+    if (n <= SCAN_HEAD + SCAN_TAIL) return dw_patterns_scan(en->pats, en->scratch, p, n, hits);
+    if (dw_patterns_scan(en->pats, en->scratch, p, SCAN_HEAD, hits) < 0) return -1;
+    return dw_patterns_scan(en->pats, en->scratch, p + n - SCAN_TAIL, SCAN_TAIL, hits);
+}
+
+static uint64_t hash_str(dw_str s) { return s.p && s.n ? dw_hash(s.p, s.n) | 1 : 0; }
+
+int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
+{
+    memset(f, 0, sizeof *f);
+    if (ev->prompt.p) {
+        dw_text_signatures(ev->prompt.p, ev->prompt.n, &f->prompt_hash, &f->prefix_sig, &f->suffix_sig);
+        f->prompt_chars = ev->prompt.n;
+        if (scan_text(en, ev->prompt.p, ev->prompt.n, &f->hits) < 0) return -1;
+    }
+    if (ev->system_prompt.p && ev->system_prompt.n) {
+        uint64_t a, b, c;
+        dw_text_signatures(ev->system_prompt.p, ev->system_prompt.n, &a, &b, &c);
+        f->system_hash = a;
+        sys_cache_entry *ce = &en->cache[a % SYS_CACHE];
+        if (ce->hash != a) {
+            ce->hash = a;
+            memset(&ce->hits, 0, sizeof ce->hits);
+            if (scan_text(en, ev->system_prompt.p, ev->system_prompt.n, &ce->hits) < 0) { ce->hash = 0; return -1; }
+        }
+        f->hits.cats |= ce->hits.cats;
+        f->hits.cot_langs |= ce->hits.cot_langs;
+        f->hits.topics |= ce->hits.topics;
+    }
+    f->ip_hash = hash_str(ev->client_ip);
+    if (ev->client_ip.p) f->ip_prefix_hash = dw_ip_prefix_hash(ev->client_ip.p, ev->client_ip.n);
+    f->ua_hash = hash_str(ev->user_agent);
+    if (ev->sdk_lang.p || ev->sdk_version.p)
+        f->sdk_hash = dw_mix64(hash_str(ev->sdk_lang) * 31 + hash_str(ev->sdk_version)) | 1;
+    return 0;
+}

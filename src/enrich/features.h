@@ -1,0 +1,35 @@
+/*
+ * features.h -- enrich: what one request says, independent of any other.
+ *
+ * Enrichment is stateless and runs before the reorder buffer, so everything
+ * expensive about text (normalizing, hashing, pattern matching) is done once
+ * per request and what flows on is a compact, fixed-size summary.
+ */
+#ifndef DW_FEATURES_H
+#define DW_FEATURES_H
+
+#include <stdint.h>
+#include "distillwatch.h"
+#include "enrich/patterns.h"
+
+typedef struct dw_features {
+    uint64_t prompt_hash;     /* normalized prompt (case, whitespace folded); 0 = no prompt */
+    uint64_t prefix_sig;      /* template signature: the first words, digits masked */
+    uint64_t suffix_sig;      /* template signature: the last words, digits masked */
+    uint64_t system_hash;     /* normalized system prompt; 0 = none */
+    uint64_t ip_hash, ip_prefix_hash, ua_hash, sdk_hash;
+    uint32_t prompt_chars;
+    dw_pattern_hits hits;     /* prompt and system prompt together */
+} dw_features;
+
+typedef struct dw_enricher dw_enricher;
+
+dw_enricher *dw_enricher_new(const dw_patterns *pats);
+void dw_enricher_free(dw_enricher *en);
+/* Compute features of ev.  Returns 0, or -1 on a pattern-engine error. */
+int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *out);
+
+/* Exposed for tests: the normalized hash and template signatures of a text. */
+void dw_text_signatures(const char *s, size_t n, uint64_t *full, uint64_t *prefix, uint64_t *suffix);
+
+#endif

@@ -1,0 +1,795 @@
+/*
+ * patterns.c -- pattern packs compiled into one vectorscan database.
+ *
+ * Why one database.  A prompt is checked against several hundred patterns in
+ * fifteen languages: reasoning-trace coercion, grading requests, dataset
+ * formatting, jailbreaks, censorship rewrites and ~20 topic vocabularies.
+ * Running them one by one would cost one pass over the text per pattern.
+ * Vectorscan compiles the whole set into a single automaton that extracts
+ * the literal factors of every pattern ("step", "by", "思维链", "rubric"),
+ * finds all of them in one SIMD pass, and runs the regex machinery only
+ * where a literal hit makes a pattern possible.  The cost of a scan is then
+ * roughly one pass over the prompt, nearly independent of the number of
+ * patterns, which is what lets dw_patterns_scan() keep up with the ingest
+ * rate (every prompt, ~1 KB, well over 100k prompts/s per core).  The pattern
+ * id that vectorscan reports is an index into a table of precomputed bit
+ * masks, so the match callback is three ORs.
+ *
+ * Why packs are data.  What a harvesting prompt looks like changes faster
+ * than the code: a new phrasing, a new language, a new jailbreak persona.
+ * Analysts edit the .pack files in data/packs/ (plain text, one pattern per
+ * line, format described at the top of every pack), the build embeds them
+ * (tools/embed.c) so the binary runs alone, and dw_patterns_load(dir) reads
+ * a directory instead, so a deployment can ship an updated pack without a
+ * rebuild.  Errors name the pack file and line, including regex compile
+ * errors, which vectorscan reports by expression index and we map back.
+ *
+ * Why SINGLEMATCH.  We only need to know *whether* each pattern matched,
+ * never where or how often.  HS_FLAG_SINGLEMATCH tells vectorscan to report
+ * each pattern at most once per scan, so a prompt that repeats "step by step"
+ * two thousand times costs one callback, not two thousand; it also lets the
+ * compiler drop start-of-match tracking and pick cheaper engines.  We never
+ * ask for HS_FLAG_SOM_LEFTMOST for the same reason.
+ *
+ * UTF-8 is always on; Unicode classes (HS_FLAG_UCP) are not.  Measured on
+ * these packs, UCP turns every \w, \s, \W or \S into a class of several
+ * hundred code-point ranges: one pattern then compiles to 0.1-8 MB (up to 49
+ * MB for one censor pattern) in 0.1 s to 95 s, and the whole set does not
+ * fit at all ("Pattern is too large"); without UCP the same set compiles in
+ * well under a second into a database of a few MB.  UCP also forbids \b.
+ * What we lose is small: caseless matching still folds every script in UTF-8
+ * mode (Ф/ф, É/é), \S and \W still match every non-ASCII character, so
+ * packs write "рассужда\S*" rather than "рассужда\w*"; the pack header
+ * spells out the conventions.  A pack line may still ask for UCP with flag u.
+ *
+ * HS_FLAG_UTF8 makes the result undefined on invalid UTF-8.  Prompts come
+ * from JSON that was validated upstream, but this function is also fed from
+ * adapters and fuzzers, so it checks: a fast validator (sixteen ASCII bytes
+ * at a time, strict decoding of multi-byte sequences: no overlongs,
+ * surrogates or code points above U+10FFFF) runs first, and only invalid text
+ * is copied into the scratch's buffer with every offending byte replaced by
+ * '?'.  '?' keeps the length (so the copy never grows) and, like U+FFFD, is
+ * neither a word character nor white space, so patterns see the same word
+ * boundaries they would see in a decoded-with-replacement string.  Valid
+ * text -- the normal case -- is scanned in place with no copy.
+ *
+ * Threads.  A loaded dw_patterns is immutable and shared by every thread;
+ * each thread owns a dw_pattern_scratch (vectorscan scratch + the repair
+ * buffer).  A scratch belongs to the dw_patterns it was made for.
+ *
+ * Texts longer than 1 GiB (vectorscan takes an unsigned int length) are
+ * scanned in 1 GiB windows that overlap by 64 KiB, cut on UTF-8 character
+ * boundaries; a match longer than the overlap that straddles a cut could be
+ * missed, and no pattern in the packs comes close to that length.
+ *
+ * hosting.pack is not a pattern pack: it lists AS numbers, which are kept as
+ * a sorted, de-duplicated array searched with bsearch().
+ */
+#include "enrich/patterns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <hs.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/embedded.h"
+
+#define DW_MAX_TOPICS      64
+#define DW_TOPIC_NAME_MAX  32
+#define DW_HOSTING_PACK    "hosting.pack"
+#define DW_SCAN_WINDOW     ((size_t)1 << 30)
+#define DW_SCAN_OVERLAP    ((size_t)64 << 10)
+
+static const char *const lang_names[DW_LANG__COUNT] = {
+    "en", "zh", "es", "fr", "de", "ru", "ja", "ko",
+    "pt", "ar", "hi", "it", "tr", "vi", "id",
+};
+
+/* What one pattern contributes to dw_pattern_hits when it matches. */
+typedef struct pat_bits {
+    uint32_t cats;
+    uint32_t langs;
+    uint64_t topics;
+} pat_bits;
+
+struct dw_patterns {
+    hs_database_t *db;          /* NULL when the packs hold no pattern */
+    pat_bits *bits;             /* indexed by vectorscan pattern id */
+    size_t npat;
+    char topics[DW_MAX_TOPICS][DW_TOPIC_NAME_MAX];
+    size_t ntopics;
+    uint32_t *asns;             /* sorted, unique */
+    size_t nasn;
+};
+
+struct dw_pattern_scratch {
+    hs_scratch_t *hs;
+    char *buf;                  /* repaired copy of invalid UTF-8 input */
+    size_t cap;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Load-time state                                                           */
+
+typedef struct pat_src {
+    char *re;
+    unsigned flags;
+    size_t pack;                /* index into builder.packs */
+    unsigned line;
+} pat_src;
+
+typedef struct builder {
+    dw_patterns *p;
+    pat_src *src;
+    size_t nsrc, capsrc;
+    char **packs;               /* file names, for error messages */
+    size_t npacks, cappacks;
+    size_t capbits, capasn;
+    char *err;
+    size_t errlen;
+} builder;
+
+static void set_err(builder *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_err(builder *b, const char *fmt, ...)
+{
+    if (!b->err || b->errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->err, b->errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap * 2 : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*arr, n * elem);
+    if (!q)
+        return -1;
+    *arr = q;
+    *cap = n;
+    return 0;
+}
+
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+
+static int parse_lang(const char *s, size_t n, int *lang)
+{
+    if (n == 1 && s[0] == '*') {
+        *lang = -1;
+        return 0;
+    }
+    for (int i = 0; i < DW_LANG__COUNT; i++)
+        if (strlen(lang_names[i]) == n && memcmp(lang_names[i], s, n) == 0) {
+            *lang = i;
+            return 0;
+        }
+    return -1;
+}
+
+static int topic_id(builder *b, const char *name, size_t n, const char *pack,
+                    unsigned line)
+{
+    if (n == 0 || n >= DW_TOPIC_NAME_MAX) {
+        set_err(b, "%s:%u: topic name must be 1-%d characters", pack, line,
+                DW_TOPIC_NAME_MAX - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+            set_err(b, "%s:%u: topic name '%.*s' may only use a-z 0-9 _ -",
+                    pack, line, (int)n, name);
+            return -1;
+        }
+    }
+    dw_patterns *p = b->p;
+    for (size_t i = 0; i < p->ntopics; i++)
+        if (strlen(p->topics[i]) == n && memcmp(p->topics[i], name, n) == 0)
+            return (int)i;
+    if (p->ntopics >= DW_MAX_TOPICS) {
+        set_err(b, "%s:%u: more than %d topics", pack, line, DW_MAX_TOPICS);
+        return -1;
+    }
+    memcpy(p->topics[p->ntopics], name, n);
+    p->topics[p->ntopics][n] = 0;
+    return (int)p->ntopics++;
+}
+
+/* One line of a pattern pack: category lang flags regex. */
+static int parse_pattern_line(builder *b, const char *s, size_t n,
+                              const char *pack, size_t packidx, unsigned line)
+{
+    const char *f[3];
+    size_t fl[3];
+    size_t i = 0;
+    for (int k = 0; k < 3; k++) {
+        while (i < n && is_blank(s[i]))
+            i++;
+        f[k] = s + i;
+        while (i < n && !is_blank(s[i]))
+            i++;
+        fl[k] = (size_t)(s + i - f[k]);
+        if (fl[k] == 0) {
+            set_err(b, "%s:%u: expected 'category lang flags regex'", pack, line);
+            return -1;
+        }
+    }
+    while (i < n && is_blank(s[i]))
+        i++;
+    const char *re = s + i;
+    size_t relen = n - i;
+    if (relen == 0) {
+        set_err(b, "%s:%u: missing regex after the flags field", pack, line);
+        return -1;
+    }
+
+    pat_bits bits = {0, 0, 0};
+    static const char *const cats[] = {"cot", "rubric", "dataset", "jailbreak", "censor"};
+    int cat = -1;
+    for (int k = 0; k < (int)(sizeof cats / sizeof cats[0]); k++)
+        if (strlen(cats[k]) == fl[0] && memcmp(cats[k], f[0], fl[0]) == 0)
+            cat = k;
+    if (cat >= 0) {
+        bits.cats = 1u << cat;
+    } else if (fl[0] > 6 && memcmp(f[0], "topic:", 6) == 0) {
+        int t = topic_id(b, f[0] + 6, fl[0] - 6, pack, line);
+        if (t < 0)
+            return -1;
+        bits.cats = 1u << DW_PAT_TOPIC;
+        bits.topics = 1ull << t;
+    } else {
+        set_err(b, "%s:%u: unknown category '%.*s' (cot, rubric, dataset, "
+                "jailbreak, censor, topic:NAME)", pack, line, (int)fl[0], f[0]);
+        return -1;
+    }
+
+    int lang;
+    if (parse_lang(f[1], fl[1], &lang) != 0) {
+        set_err(b, "%s:%u: unknown language '%.*s'", pack, line, (int)fl[1], f[1]);
+        return -1;
+    }
+    if (cat == DW_PAT_COT && lang >= 0)
+        bits.langs = 1u << lang;
+
+    unsigned flags = HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
+    if (!(fl[2] == 1 && f[2][0] == '-')) {
+        for (size_t k = 0; k < fl[2]; k++) {
+            switch (f[2][k]) {
+            case 'i': flags |= HS_FLAG_CASELESS; break;
+            case 's': flags |= HS_FLAG_DOTALL; break;
+            case 'm': flags |= HS_FLAG_MULTILINE; break;
+            case 'u': flags |= HS_FLAG_UCP; break;
+            default:
+                set_err(b, "%s:%u: unknown flag '%c' (use i, s, m, u or -)", pack,
+                        line, f[2][k]);
+                return -1;
+            }
+        }
+    }
+
+    if (grow((void **)&b->src, &b->capsrc, b->nsrc + 1, sizeof *b->src) != 0 ||
+        grow((void **)&b->p->bits, &b->capbits, b->nsrc + 1, sizeof *b->p->bits) != 0) {
+        set_err(b, "%s:%u: out of memory", pack, line);
+        return -1;
+    }
+    char *copy = malloc(relen + 1);
+    if (!copy) {
+        set_err(b, "%s:%u: out of memory", pack, line);
+        return -1;
+    }
+    memcpy(copy, re, relen);
+    copy[relen] = 0;
+    b->src[b->nsrc] = (pat_src){copy, flags, packidx, line};
+    b->p->bits[b->nsrc] = bits;
+    b->nsrc++;
+    return 0;
+}
+
+/* One line of hosting.pack: [AS]number. */
+static int parse_asn_line(builder *b, const char *s, size_t n, const char *pack,
+                          unsigned line)
+{
+    size_t i = 0;
+    if (n >= 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'S' || s[1] == 's'))
+        i = 2;
+    uint64_t v = 0;
+    size_t digits = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 11) {
+        v = v * 10 + (uint64_t)(s[i] - '0');
+        i++;
+        digits++;
+    }
+    while (i < n && is_blank(s[i]))
+        i++;
+    if (digits == 0 || digits > 10 || v == 0 || v > UINT32_MAX ||
+        (i < n && s[i] != '#')) {
+        set_err(b, "%s:%u: expected an AS number, got '%.*s'", pack, line,
+                (int)(n > 60 ? 60 : n), s);
+        return -1;
+    }
+    dw_patterns *p = b->p;
+    if (grow((void **)&p->asns, &b->capasn, p->nasn + 1, sizeof *p->asns) != 0) {
+        set_err(b, "%s:%u: out of memory", pack, line);
+        return -1;
+    }
+    p->asns[p->nasn++] = (uint32_t)v;
+    return 0;
+}
+
+static int parse_pack(builder *b, const char *name, const char *data, size_t len)
+{
+    if (grow((void **)&b->packs, &b->cappacks, b->npacks + 1, sizeof *b->packs) != 0) {
+        set_err(b, "%s: out of memory", name);
+        return -1;
+    }
+    size_t packidx = b->npacks;
+    b->packs[packidx] = strdup(name);
+    if (!b->packs[packidx]) {
+        set_err(b, "%s: out of memory", name);
+        return -1;
+    }
+    b->npacks++;
+    int hosting = strcmp(name, DW_HOSTING_PACK) == 0;
+
+    unsigned line = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        line++;
+        const char *s = data + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        if (memchr(s, '\0', n)) {
+            set_err(b, "%s:%u: NUL byte in pack", name, line);
+            return -1;
+        }
+        while (n > 0 && (is_blank(s[n - 1]) || s[n - 1] == '\r'))
+            n--;
+        while (n > 0 && is_blank(*s)) {
+            s++;
+            n--;
+        }
+        if (n == 0 || *s == '#')
+            continue;
+        int rc = hosting ? parse_asn_line(b, s, n, name, line)
+                         : parse_pattern_line(b, s, n, name, packidx, line);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int has_pack_suffix(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && strcmp(name + n - 5, ".pack") == 0;
+}
+
+static int load_embedded(builder *b)
+{
+    const char **names = calloc(dw_embedded_count + 1, sizeof *names);
+    if (!names) {
+        set_err(b, "out of memory");
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < dw_embedded_count; i++)
+        if (dw_embedded_files[i].name && has_pack_suffix(dw_embedded_files[i].name))
+            names[n++] = dw_embedded_files[i].name;
+    if (n == 0) {
+        free(names);
+        set_err(b, "no embedded *.pack files");
+        return -1;
+    }
+    qsort(names, n, sizeof *names, cmp_str);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const dw_embedded_file *f = dw_embedded_find(names[i]);
+        rc = parse_pack(b, f->name, f->data, f->len);
+    }
+    free(names);
+    return rc;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (grow((void **)&buf, &cap, n + 65536, 1) != 0) {
+            free(buf);
+            fclose(fp);
+            errno = ENOMEM;
+            return NULL;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static int load_dir(builder *b, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        set_err(b, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !has_pack_suffix(e->d_name))
+            continue;
+        if (grow((void **)&names, &cap, n + 1, sizeof *names) != 0 ||
+            !(names[n] = strdup(e->d_name))) {
+            set_err(b, "out of memory");
+            rc = -1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (rc == 0 && n == 0) {
+        set_err(b, "%s: no *.pack files", dir);
+        rc = -1;
+    }
+    if (rc == 0)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t plen = strlen(dir) + strlen(names[i]) + 2;
+        char *path = malloc(plen);
+        if (!path) {
+            set_err(b, "out of memory");
+            rc = -1;
+            break;
+        }
+        snprintf(path, plen, "%s/%s", dir, names[i]);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            free(path);
+            continue;
+        }
+        size_t len = 0;
+        char *data = read_file(path, &len);
+        if (!data) {
+            set_err(b, "%s: %s", path, strerror(errno));
+            rc = -1;
+        } else {
+            rc = parse_pack(b, names[i], data, len);
+            free(data);
+        }
+        free(path);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+static int compile_db(builder *b)
+{
+    dw_patterns *p = b->p;
+    p->npat = b->nsrc;
+    if (b->nsrc == 0)
+        return 0;
+    if (b->nsrc > UINT_MAX) {
+        set_err(b, "too many patterns");
+        return -1;
+    }
+    const char **exprs = malloc(b->nsrc * sizeof *exprs);
+    unsigned *flags = malloc(b->nsrc * sizeof *flags);
+    unsigned *ids = malloc(b->nsrc * sizeof *ids);
+    if (!exprs || !flags || !ids) {
+        free(exprs);
+        free(flags);
+        free(ids);
+        set_err(b, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < b->nsrc; i++) {
+        exprs[i] = b->src[i].re;
+        flags[i] = b->src[i].flags;
+        ids[i] = (unsigned)i;
+    }
+    hs_compile_error_t *cerr = NULL;
+    hs_error_t rc = hs_compile_multi(exprs, flags, ids, (unsigned)b->nsrc,
+                                     HS_MODE_BLOCK, NULL, &p->db, &cerr);
+    free(exprs);
+    free(flags);
+    free(ids);
+    if (rc == HS_SUCCESS)
+        return 0;
+    p->db = NULL;
+    const char *msg = cerr && cerr->message ? cerr->message : "compile failed";
+    if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < b->nsrc) {
+        const pat_src *s = &b->src[cerr->expression];
+        set_err(b, "%s:%u: vectorscan: %s (in: %.80s%s)", b->packs[s->pack],
+                s->line, msg, s->re, strlen(s->re) > 80 ? "..." : "");
+    } else {
+        set_err(b, "vectorscan: %s", msg);
+    }
+    hs_free_compile_error(cerr);
+    return -1;
+}
+
+static void builder_free(builder *b)
+{
+    for (size_t i = 0; i < b->nsrc; i++)
+        free(b->src[i].re);
+    free(b->src);
+    for (size_t i = 0; i < b->npacks; i++)
+        free(b->packs[i]);
+    free(b->packs);
+}
+
+dw_patterns *dw_patterns_load(const char *dir, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = 0;
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.err = err;
+    b.errlen = errlen;
+    b.p = calloc(1, sizeof *b.p);
+    if (!b.p) {
+        set_err(&b, "out of memory");
+        return NULL;
+    }
+    int rc = dir ? load_dir(&b, dir) : load_embedded(&b);
+    if (rc == 0)
+        rc = compile_db(&b);
+    builder_free(&b);
+    if (rc != 0) {
+        dw_patterns_free(b.p);
+        return NULL;
+    }
+    dw_patterns *p = b.p;
+    if (p->nasn) {
+        qsort(p->asns, p->nasn, sizeof *p->asns, cmp_u32);
+        size_t w = 1;
+        for (size_t i = 1; i < p->nasn; i++)
+            if (p->asns[i] != p->asns[w - 1])
+                p->asns[w++] = p->asns[i];
+        p->nasn = w;
+    }
+    return p;
+}
+
+void dw_patterns_free(dw_patterns *p)
+{
+    if (!p)
+        return;
+    hs_free_database(p->db);
+    free(p->bits);
+    free(p->asns);
+    free(p);
+}
+
+size_t dw_patterns_count(const dw_patterns *p) { return p ? p->npat : 0; }
+
+size_t dw_patterns_topic_count(const dw_patterns *p) { return p ? p->ntopics : 0; }
+
+/* NULL when id is not a loaded topic. */
+const char *dw_patterns_topic_name(const dw_patterns *p, unsigned id)
+{
+    return p && id < p->ntopics ? p->topics[id] : NULL;
+}
+
+/* NULL when lang is not a dw_lang. */
+const char *dw_lang_name(unsigned lang)
+{
+    return lang < DW_LANG__COUNT ? lang_names[lang] : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Scanning                                                                  */
+
+dw_pattern_scratch *dw_pattern_scratch_new(const dw_patterns *p)
+{
+    if (!p)
+        return NULL;
+    dw_pattern_scratch *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    if (p->db && hs_alloc_scratch(p->db, &s->hs) != HS_SUCCESS) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void dw_pattern_scratch_free(dw_pattern_scratch *s)
+{
+    if (!s)
+        return;
+    hs_free_scratch(s->hs);
+    free(s->buf);
+    free(s);
+}
+
+/* Length of the valid UTF-8 sequence starting at s[0] (1-4), or 0 when the
+ * bytes at s do not start one.  Strict: no overlongs, no surrogates, nothing
+ * above U+10FFFF, no truncated sequences. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0)
+        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        if (n < 3 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return s[1] >= lo && s[1] <= hi ? 3 : 0;
+    }
+    if (c < 0xF5) {
+        if (n < 4 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return s[1] >= lo && s[1] <= hi ? 4 : 0;
+    }
+    return 0;
+}
+
+/* Offset of the first byte that is not part of valid UTF-8, or n. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII fast path, 16 bytes per iteration. */
+        while (i + 16 <= n) {
+            uint64_t a, b;
+            memcpy(&a, s + i, 8);
+            memcpy(&b, s + i + 8, 8);
+            if ((a | b) & 0x8080808080808080ull)
+                break;
+            i += 16;
+        }
+        if (i >= n)
+            break;
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(s + i, n - i);
+        if (k == 0)
+            return i;
+        i += k;
+    }
+    return n;
+}
+
+/* A copy of text in s->buf with every byte that is not part of valid UTF-8
+ * replaced by '?'; NULL on allocation failure. */
+static const char *utf8_repair(dw_pattern_scratch *s, const char *text, size_t len,
+                               size_t first_bad)
+{
+    if (len > s->cap) {
+        char *q = realloc(s->buf, len);
+        if (!q)
+            return NULL;
+        s->buf = q;
+        s->cap = len;
+    }
+    const unsigned char *u = (const unsigned char *)text;
+    memcpy(s->buf, text, first_bad);
+    size_t i = first_bad;
+    while (i < len) {
+        size_t k = utf8_seq(u + i, len - i);
+        if (k == 0) {
+            s->buf[i++] = '?';
+        } else if (k == 1) {
+            size_t end = i + utf8_invalid_at(u + i, len - i);
+            memcpy(s->buf + i, text + i, end - i);
+            i = end;
+        } else {
+            memcpy(s->buf + i, text + i, k);
+            i += k;
+        }
+    }
+    return s->buf;
+}
+
+typedef struct scan_ctx {
+    const pat_bits *bits;
+    dw_pattern_hits *out;
+} scan_ctx;
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to,
+                    unsigned flags, void *ctx)
+{
+    scan_ctx *c = ctx;
+    const pat_bits *b = &c->bits[id];
+    c->out->cats |= b->cats;
+    c->out->cot_langs |= b->langs;
+    c->out->topics |= b->topics;
+    return 0;
+}
+
+static size_t utf8_back_to_lead(const char *t, size_t i, size_t lo)
+{
+    while (i > lo && ((unsigned char)t[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+int dw_patterns_scan(const dw_patterns *p, dw_pattern_scratch *s,
+                     const char *text, size_t len, dw_pattern_hits *out)
+{
+    if (!p || !out || (!text && len))
+        return -1;
+    if (!p->db || len == 0)
+        return 0;
+    if (!s || !s->hs)
+        return -1;
+    size_t bad = utf8_invalid_at((const unsigned char *)text, len);
+    if (bad < len) {
+        text = utf8_repair(s, text, len, bad);
+        if (!text)
+            return -1;
+    }
+    scan_ctx ctx = {p->bits, out};
+    size_t off = 0;
+    for (;;) {
+        size_t end = len;
+        if (len - off > DW_SCAN_WINDOW)
+            end = utf8_back_to_lead(text, off + DW_SCAN_WINDOW, off + 1);
+        hs_error_t rc = hs_scan(p->db, text + off, (unsigned)(end - off), 0, s->hs,
+                                on_match, &ctx);
+        if (rc != HS_SUCCESS)
+            return -1;
+        if (end == len)
+            return 0;
+        off = utf8_back_to_lead(text, end - DW_SCAN_OVERLAP, off + 1);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+
+int dw_asn_is_hosting(const dw_patterns *p, uint32_t asn)
+{
+    if (!p || !p->nasn)
+        return 0;
+    return bsearch(&asn, p->asns, p->nasn, sizeof *p->asns, cmp_u32) != NULL;
+}

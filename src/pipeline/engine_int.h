@@ -1,0 +1,69 @@
+/*
+ * engine_int.h -- the engine's insides, shared by the pipeline's own files
+ * (engine, accounts file, store, sinks).  Not part of the public API.
+ */
+#ifndef DW_ENGINE_INT_H
+#define DW_ENGINE_INT_H
+
+#include <stdio.h>
+#include "distillwatch.h"
+#include "score/score.h"
+#include "state/population.h"
+#include "state/reorder.h"
+#include "state/table.h"
+#include "enrich/features.h"
+
+typedef struct dw_alert {
+    int64_t ts_ms;
+    uint64_t seq;
+    uint32_t account;
+    uint8_t verdict;
+    float score;
+    char *request_id;
+    char *reason;
+} dw_alert;
+
+typedef struct dw_store dw_store;
+
+struct dw_engine {
+    dw_config cfg;
+    dw_patterns *pats;
+    dw_enricher *en;
+    dw_account_table accts;
+    dw_model_table models;
+    dw_population pop;
+    dw_reorder ro;
+    uint64_t seq;
+    int64_t traffic_start_ms;     /* event time of the first request ever processed */
+    int64_t last_release_ms;      /* first-seen time of the latest model release */
+    dw_alert *alerts;
+    size_t nalerts, alerts_cap;
+    /* quarantine */
+    FILE *q_jsonl, *q_raw;
+    int q_partial;                /* an over-long line is being written to quarantine */
+    uint32_t q_reported;          /* lines reported on stderr (capped) */
+    dw_store *store;
+    dw_stats st;
+    int finished;
+    dw_decoder *acct_decoder;     /* JSON reader reused by the accounts file */
+};
+
+/* The release threshold: a model first seen this long after traffic began is "new". */
+#define DW_RELEASE_AFTER_MS (24LL * 3600 * 1000)
+
+/* Quarantine one line (or one piece of an over-long line). */
+void dw_engine_quarantine(dw_engine *e, const char *src, uint64_t lineno, size_t off, const char *why,
+                          const char *line, size_t len, int flags);
+/* Assess one account now (population as it stands). */
+void dw_engine_assess(const dw_engine *e, const dw_account *a, dw_assessment *as);
+
+/* store.c */
+dw_store *dw_store_open(dw_engine *e, const char *path, char *err, size_t errlen);
+int dw_store_save(dw_store *s, dw_engine *e, char *err, size_t errlen);
+void dw_store_close(dw_store *s);
+
+/* outputs.c */
+int dw_write_accounts(dw_engine *e, const char *path, char *err, size_t errlen);
+int dw_write_alerts(dw_engine *e, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,145 @@
+/* table.c -- account table, model table, string arena (see table.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "state/table.h"
+
+#define ARENA_BLOCK (1u << 20)
+
+struct dw_arena_block {
+    dw_arena_block *next;
+    char data[];
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (!q) { fputs("distillwatch: out of memory\n", stderr); abort(); }
+    return q;
+}
+
+const char *dw_arena_strndup(dw_arena *a, const char *s, size_t n)
+{
+    if (!a->head || a->used + n + 1 > a->cap) {
+        size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+        dw_arena_block *b = xrealloc(NULL, sizeof *b + cap);
+        b->next = a->head;
+        a->head = b;
+        a->used = 0;
+        a->cap = cap;
+    }
+    char *p = a->head->data + a->used;
+    memcpy(p, s, n);
+    p[n] = 0;
+    a->used += n + 1;
+    a->total += n + 1;
+    return p;
+}
+
+void dw_arena_free(dw_arena *a)
+{
+    dw_arena_block *b = a->head;
+    while (b) {
+        dw_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    memset(a, 0, sizeof *a);
+}
+
+void dw_accounts_init(dw_account_table *t)
+{
+    memset(t, 0, sizeof *t);
+    t->index_cap = 1024;
+    t->index = calloc(t->index_cap, sizeof *t->index);
+    if (!t->index) { fputs("distillwatch: out of memory\n", stderr); abort(); }
+}
+
+void dw_accounts_free(dw_account_table *t)
+{
+    free(t->v);
+    free(t->index);
+    dw_arena_free(&t->strings);
+    memset(t, 0, sizeof *t);
+}
+
+static void reindex(dw_account_table *t, uint32_t cap)
+{
+    uint32_t *idx = calloc(cap, sizeof *idx);
+    if (!idx) { fputs("distillwatch: out of memory\n", stderr); abort(); }
+    for (uint32_t i = 0; i < t->n; i++) {
+        uint32_t s = (uint32_t)t->v[i].id_hash & (cap - 1);
+        while (idx[s]) s = (s + 1) & (cap - 1);
+        idx[s] = i + 1;
+    }
+    free(t->index);
+    t->index = idx;
+    t->index_cap = cap;
+}
+
+uint32_t dw_accounts_find(const dw_account_table *t, const char *id, size_t n)
+{
+    uint64_t h = dw_hash(id, n);
+    uint32_t s = (uint32_t)h & (t->index_cap - 1);
+    while (t->index[s]) {
+        const dw_account *a = &t->v[t->index[s] - 1];
+        if (a->id_hash == h && strncmp(a->id, id, n) == 0 && a->id[n] == 0) return t->index[s] - 1;
+        s = (s + 1) & (t->index_cap - 1);
+    }
+    return UINT32_MAX;
+}
+
+uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *created)
+{
+    uint64_t h = dw_hash(id, n);
+    uint32_t s = (uint32_t)h & (t->index_cap - 1);
+    while (t->index[s]) {
+        const dw_account *a = &t->v[t->index[s] - 1];
+        if (a->id_hash == h && memcmp(a->id, id, n) == 0 && a->id[n] == 0) {
+            if (created) *created = 0;
+            return t->index[s] - 1;
+        }
+        s = (s + 1) & (t->index_cap - 1);
+    }
+    if (t->n == t->cap) {
+        /* grow by 1.5x: the array dominates memory at millions of accounts */
+        t->cap = t->cap ? t->cap + t->cap / 2 : 1024;
+        t->v = xrealloc(t->v, (size_t)t->cap * sizeof *t->v);
+    }
+    uint32_t i = t->n++;
+    dw_account *a = &t->v[i];
+    dw_account_init(a);
+    a->id = dw_arena_strndup(&t->strings, id, n);
+    a->id_hash = h;
+    t->index[s] = i + 1;
+    if ((uint64_t)t->n * 4 > (uint64_t)t->index_cap * 3) reindex(t, t->index_cap * 2);
+    if (created) *created = 1;
+    return i;
+}
+
+size_t dw_accounts_memory(const dw_account_table *t)
+{
+    return (size_t)t->cap * sizeof *t->v + (size_t)t->index_cap * sizeof *t->index + t->strings.total;
+}
+
+void dw_models_init(dw_model_table *m)
+{
+    memset(m, 0, sizeof *m);
+    m->n = 1;
+}
+
+uint16_t dw_models_intern(dw_model_table *m, dw_arena *strings, const char *name, size_t n)
+{
+    if (!name || !n) return 0;
+    if (n > 200) n = 200; /* model names are short; bound what a hostile log can make us keep */
+    uint64_t h = dw_hash(name, n);
+    for (uint32_t i = 1; i < m->n; i++)
+        if (m->v[i].hash == h && strncmp(m->v[i].name, name, n) == 0 && m->v[i].name[n] == 0) return (uint16_t)i;
+    if (m->n >= DW_MAX_MODELS) return 0;
+    dw_model *x = &m->v[m->n];
+    x->name = dw_arena_strndup(strings, name, n);
+    x->hash = h;
+    x->first_seen = DW_TS_NONE;
+    x->requests = 0;
+    return (uint16_t)m->n++;
+}

@@ -1,0 +1,63 @@
+/*
+ * table.h -- the account table, the model table and the string arena.
+ *
+ * Accounts live in one growable array and are found through an
+ * open-addressing index keyed by the xxh3 of the id; everything else refers
+ * to an account by its array index, which never changes (pointers would be
+ * invalidated by growth).  Account ids and other interned strings live in an
+ * append-only arena of large blocks: one allocation per 1 MiB instead of one
+ * per account, and no per-string header, which is what keeps an idle
+ * account within its memory budget.
+ */
+#ifndef DW_TABLE_H
+#define DW_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "state/account.h"
+
+typedef struct dw_arena_block dw_arena_block;
+typedef struct dw_arena {
+    dw_arena_block *head;
+    size_t used, cap;
+    size_t total;            /* bytes handed out, for memory reports */
+} dw_arena;
+
+const char *dw_arena_strndup(dw_arena *a, const char *s, size_t n);
+void dw_arena_free(dw_arena *a);
+
+typedef struct dw_account_table {
+    dw_account *v;
+    uint32_t n, cap;
+    uint32_t *index;         /* slot -> account index + 1 (0 = empty) */
+    uint32_t index_cap;      /* power of two */
+    dw_arena strings;
+} dw_account_table;
+
+void dw_accounts_init(dw_account_table *t);
+void dw_accounts_free(dw_account_table *t);
+/* Index of account `id`, creating it when absent (then *created = 1). */
+uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *created);
+/* Index of account `id`, or UINT32_MAX. */
+uint32_t dw_accounts_find(const dw_account_table *t, const char *id, size_t n);
+/* Bytes held by the table (array, index, strings). */
+size_t dw_accounts_memory(const dw_account_table *t);
+
+#define DW_MAX_MODELS 4096
+typedef struct dw_model {
+    const char *name;
+    uint64_t hash;
+    int64_t first_seen;      /* event time of its first request (after reorder) */
+    uint64_t requests;
+} dw_model;
+
+typedef struct dw_model_table {
+    dw_model v[DW_MAX_MODELS];
+    uint32_t n;              /* v[0] is "no model" */
+} dw_model_table;
+
+void dw_models_init(dw_model_table *m);
+/* Index of model `name` (0 when absent or the table is full). */
+uint16_t dw_models_intern(dw_model_table *m, dw_arena *strings, const char *name, size_t n);
+
+#endif

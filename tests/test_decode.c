@@ -1,0 +1,234 @@
+/* test_decode.c -- the format adapters: native, LiteLLM, OTel, --map. */
+#include "testutil.h"
+#include <math.h>
+#include "distillwatch.h"
+
+typedef struct got {
+    int n;
+    dw_event ev[8];
+    char text[8][6][512]; /* copies: views die with the callback */
+} got;
+
+static void copy(char *dst, dw_str s)
+{
+    size_t n = s.p ? (s.n < 511 ? s.n : 511) : 0;
+    if (s.p) memcpy(dst, s.p, n);
+    dst[n] = 0;
+    if (!s.p) strcpy(dst, "(null)");
+}
+
+static int collect(void *ud, const dw_event *ev)
+{
+    got *g = ud;
+    if (g->n >= 8) return -1;
+    g->ev[g->n] = *ev;
+    copy(g->text[g->n][0], ev->account_id);
+    copy(g->text[g->n][1], ev->prompt);
+    copy(g->text[g->n][2], ev->system_prompt);
+    copy(g->text[g->n][3], ev->client_ip);
+    copy(g->text[g->n][4], ev->model);
+    copy(g->text[g->n][5], ev->end_user);
+    g->n++;
+    return 0;
+}
+
+static int decode(dw_format fmt, const char *spec, const char *line, got *g, char *err)
+{
+    char e2[256];
+    dw_decoder *d = dw_decoder_new(fmt, spec, e2, sizeof e2);
+    assert_non_null(d);
+    memset(g, 0, sizeof *g);
+    size_t off;
+    /* exact-size heap copy so that ASan catches any read past the line */
+    size_t n = strlen(line);
+    char *copyline = malloc(n);
+    memcpy(copyline, line, n);
+    int rc = dw_decode_line(d, copyline, n, collect, g, err, 256, &off);
+    free(copyline);
+    dw_decoder_free(d);
+    return rc;
+}
+
+static void test_native(void **state)
+{
+    (void)state;
+    got g;
+    char err[256];
+    const char *line =
+        "{\"request_id\": \"req_8f2c\", \"timestamp\": \"2026-06-01T12:00:00.123Z\","
+        " \"account_id\": \"acct_7f3a\", \"client_ip\": \"203.0.113.5\", \"user_agent\": \"OpenAI/Python 1.54.3\","
+        " \"headers\": {\"x-stainless-lang\": \"python\", \"X-Stainless-Package-Version\": \"1.54.3\"},"
+        " \"request\": {\"model\": \"m-large-2\", \"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"},"
+        " {\"role\": \"user\", \"content\": \"first\"}, {\"role\": \"assistant\", \"content\": \"ok\"},"
+        " {\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"part one\"}, {\"type\": \"image_url\", \"image_url\": {}},"
+        " {\"type\": \"text\", \"text\": \"part \\u0074wo\"}]}], \"max_tokens\": 4096, \"temperature\": 0.7,"
+        " \"n\": 2, \"logprobs\": true, \"top_logprobs\": 5, \"tools\": [{\"type\": \"function\"}]},"
+        " \"response\": {\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"...\","
+        " \"reasoning_content\": \"because\"}, \"finish_reason\": \"length\"}],"
+        " \"usage\": {\"prompt_tokens\": 812, \"completion_tokens\": 640}}, \"status\": 200, \"latency_ms\": 1834}";
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, line, &g, err), 1);
+    dw_event *e = &g.ev[0];
+    assert_int_equal(e->ts_ms, 1780315200123LL);
+    assert_string_equal(g.text[0][0], "acct_7f3a");
+    assert_string_equal(g.text[0][1], "part one\npart two");
+    assert_string_equal(g.text[0][2], "Be brief.");
+    assert_string_equal(g.text[0][3], "203.0.113.5");
+    assert_string_equal(g.text[0][4], "m-large-2");
+    assert_int_equal(e->user_turns, 2);
+    assert_int_equal(e->assistant_turns, 1);
+    assert_int_equal(e->max_tokens, 4096);
+    assert_int_equal(e->n, 2);
+    assert_int_equal(e->logprobs, 1);
+    assert_int_equal(e->top_logprobs, 5);
+    assert_true(e->tools_fp != 0);
+    assert_true(e->header_fp != 0);
+    assert_int_equal(e->has_reasoning, 1);
+    assert_int_equal(e->finish_length, 1);
+    assert_int_equal(e->prompt_tokens, 812);
+    assert_int_equal(e->completion_tokens, 640);
+    assert_int_equal(e->latency_ms, 1834);
+    assert_true(fabs(e->temperature - 0.7) < 1e-12);
+    assert_int_equal(e->sdk_lang.n, 6);
+
+    /* epoch timestamps in seconds and in milliseconds; absent fields stay unknown */
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1780315200, \"account_id\": \"a\"}", &g, err), 1);
+    assert_int_equal(g.ev[0].ts_ms, 1780315200000LL);
+    assert_int_equal(g.ev[0].max_tokens, DW_UNKNOWN);
+    assert_int_equal(g.ev[0].logprobs, DW_UNKNOWN);
+    assert_true(isnan(g.ev[0].temperature));
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1780315200123, \"account_id\": 42}", &g, err), 1);
+    assert_int_equal(g.ev[0].ts_ms, 1780315200123LL);
+    assert_string_equal(g.text[0][0], "42");
+}
+
+static void test_native_rejects(void **state)
+{
+    (void)state;
+    got g;
+    char err[256];
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"account_id\": \"a\"}", &g, err), -1);
+    assert_non_null(strstr(err, "timestamp"));
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": \"2026-06-01T12:00:00Z\"}", &g, err), -1);
+    assert_non_null(strstr(err, "account_id"));
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": \"yesterday\", \"account_id\": \"a\"}", &g, err), -1);
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1, \"account_id\": \"a\",}", &g, err), -1);
+    assert_non_null(strstr(err, "invalid JSON"));
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "[1,2]", &g, err), -1);
+    assert_int_equal(g.n, 0);
+}
+
+static void test_litellm(void **state)
+{
+    (void)state;
+    got g;
+    char err[256];
+    const char *line =
+        "{\"id\": \"chatcmpl-1\", \"startTime\": 1780315200.25, \"endTime\": 1780315201.75, \"model\": \"gpt-4o\","
+        " \"metadata\": {\"user_api_key_hash\": \"88dc\", \"user_api_key_team_id\": \"team-9\", \"user_api_key_user_id\": \"u1\"},"
+        " \"requester_ip_address\": \"198.51.100.7\", \"end_user\": \"customer-123\","
+        " \"messages\": [{\"role\": \"user\", \"content\": \"Explain your reasoning step by step.\"}],"
+        " \"model_parameters\": {\"max_tokens\": 8000, \"logprobs\": true},"
+        " \"response\": {\"choices\": [{\"message\": {\"content\": \"x\"}, \"finish_reason\": \"stop\"}]},"
+        " \"prompt_tokens\": 10, \"completion_tokens\": 20, \"status\": \"success\"}";
+    assert_int_equal(decode(DW_FMT_LITELLM, NULL, line, &g, err), 1);
+    assert_string_equal(g.text[0][0], "team-9"); /* org absent: team wins over user and key hash */
+    assert_string_equal(g.text[0][5], "customer-123");
+    assert_string_equal(g.text[0][3], "198.51.100.7");
+    assert_int_equal(g.ev[0].ts_ms, 1780315200250LL);
+    assert_int_equal(g.ev[0].latency_ms, 1500);
+    assert_int_equal(g.ev[0].max_tokens, 8000);
+    assert_int_equal(g.ev[0].logprobs, 1);
+    assert_int_equal(g.ev[0].status, 200);
+    /* the key hash is the last resort */
+    assert_int_equal(decode(DW_FMT_LITELLM, NULL, "{\"startTime\": 1780315200, \"metadata\": {\"user_api_key_hash\": \"88dc\"}}", &g, err), 1);
+    assert_string_equal(g.text[0][0], "88dc");
+    assert_int_equal(decode(DW_FMT_LITELLM, NULL, "{\"startTime\": 1780315200, \"metadata\": {}}", &g, err), -1);
+}
+
+static void test_otel(void **state)
+{
+    (void)state;
+    got g;
+    char err[256];
+    /* two GenAI spans (new and old conventions) and one HTTP span in one export */
+    const char *line =
+        "{\"resourceSpans\": [{\"resource\": {\"attributes\": [{\"key\": \"service.name\", \"value\": {\"stringValue\": \"gw\"}}]},"
+        " \"scopeSpans\": [{\"spans\": ["
+        "{\"spanId\": \"a1\", \"startTimeUnixNano\": \"1780315200000000000\", \"endTimeUnixNano\": \"1780315202000000000\","
+        " \"attributes\": [{\"key\": \"gen_ai.operation.name\", \"value\": {\"stringValue\": \"chat\"}},"
+        " {\"key\": \"gen_ai.request.model\", \"value\": {\"stringValue\": \"m-large-2\"}},"
+        " {\"key\": \"user.id\", \"value\": {\"stringValue\": \"acct_1\"}},"
+        " {\"key\": \"client.address\", \"value\": {\"stringValue\": \"2001:db8::1\"}},"
+        " {\"key\": \"gen_ai.request.max_tokens\", \"value\": {\"intValue\": \"4096\"}},"
+        " {\"key\": \"gen_ai.usage.output_tokens\", \"value\": {\"intValue\": 77}},"
+        " {\"key\": \"gen_ai.system_instructions\", \"value\": {\"stringValue\": \"[{\\\"type\\\":\\\"text\\\",\\\"content\\\":\\\"Be terse.\\\"}]\"}},"
+        " {\"key\": \"gen_ai.input.messages\", \"value\": {\"stringValue\": \"[{\\\"role\\\":\\\"user\\\",\\\"parts\\\":[{\\\"type\\\":\\\"text\\\",\\\"content\\\":\\\"Think step by step.\\\"}]}]\"}},"
+        " {\"key\": \"gen_ai.output.messages\", \"value\": {\"stringValue\": \"[{\\\"role\\\":\\\"assistant\\\",\\\"parts\\\":[{\\\"type\\\":\\\"reasoning\\\",\\\"content\\\":\\\"r\\\"},{\\\"type\\\":\\\"text\\\",\\\"content\\\":\\\"ok\\\"}],\\\"finish_reason\\\":\\\"length\\\"}]\"}}]},"
+        "{\"spanId\": \"b2\", \"startTimeUnixNano\": \"1780315300000000000\","
+        " \"attributes\": [{\"key\": \"gen_ai.system\", \"value\": {\"stringValue\": \"openai\"}},"
+        " {\"key\": \"enduser.id\", \"value\": {\"stringValue\": \"acct_2\"}},"
+        " {\"key\": \"gen_ai.prompt\", \"value\": {\"stringValue\": \"plain old prompt\"}}]},"
+        "{\"spanId\": \"c3\", \"startTimeUnixNano\": \"1780315300000000000\", \"name\": \"GET /\", \"attributes\": []}"
+        "]}]}]}";
+    assert_int_equal(decode(DW_FMT_OTEL, NULL, line, &g, err), 2);
+    assert_string_equal(g.text[0][0], "acct_1");
+    assert_string_equal(g.text[0][1], "Think step by step.");
+    assert_string_equal(g.text[0][2], "Be terse.");
+    assert_string_equal(g.text[0][3], "2001:db8::1");
+    assert_int_equal(g.ev[0].ts_ms, 1780315200000LL);
+    assert_int_equal(g.ev[0].latency_ms, 2000);
+    assert_int_equal(g.ev[0].max_tokens, 4096);
+    assert_int_equal(g.ev[0].completion_tokens, 77);
+    assert_int_equal(g.ev[0].has_reasoning, 1);
+    assert_int_equal(g.ev[0].finish_length, 1);
+    assert_string_equal(g.text[1][0], "acct_2");
+    assert_string_equal(g.text[1][1], "plain old prompt");
+    /* a GenAI span without an account makes the whole line malformed, and no event escapes */
+    const char *bad = "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": ["
+                      "{\"startTimeUnixNano\": \"1780315200000000000\", \"attributes\": [{\"key\": \"gen_ai.system\", \"value\": {\"stringValue\": \"x\"}}, {\"key\": \"user.id\", \"value\": {\"stringValue\": \"ok\"}}]},"
+                      "{\"startTimeUnixNano\": \"1780315200000000000\", \"attributes\": [{\"key\": \"gen_ai.system\", \"value\": {\"stringValue\": \"x\"}}]}]}]}]}";
+    assert_int_equal(decode(DW_FMT_OTEL, NULL, bad, &g, err), -1);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(decode(DW_FMT_OTEL, NULL, "{\"foo\": 1}", &g, err), -1);
+}
+
+static void test_map(void **state)
+{
+    (void)state;
+    got g;
+    char err[256];
+    const char *gw = "{\"account_id\": \"sk-43b9\", \"timestamp\": \"2026-02-27T20:08:29.149978+00:00\", \"model\": \"gpt-4o\","
+                     " \"prompt\": \"What foods are high in vitamin C?\", \"system_prompt\": null, \"token_count\": 199,"
+                     " \"max_tokens\": 256, \"client_ip\": \"63.114.71.189\", \"asn_number\": 4134, \"user_agent\": \"python-requests/2.31.0\"}";
+    assert_int_equal(decode(DW_FMT_MAP, "asn=asn_number,completion_tokens=token_count", gw, &g, err), 1);
+    assert_string_equal(g.text[0][0], "sk-43b9");
+    assert_string_equal(g.text[0][1], "What foods are high in vitamin C?");
+    assert_string_equal(g.text[0][2], "(null)");
+    assert_int_equal(g.ev[0].asn, 4134);
+    assert_int_equal(g.ev[0].completion_tokens, 199);
+    assert_int_equal(g.ev[0].max_tokens, 256);
+    assert_int_equal(g.ev[0].user_turns, 1);
+    /* nested paths and array indices */
+    const char *nested = "{\"meta\": {\"t\": 1780315200, \"who\": {\"org\": \"o-1\"}}, \"conv\": [{\"q\": \"hi\"}]}";
+    assert_int_equal(decode(DW_FMT_MAP, "timestamp=meta.t,account_id=meta.who.org,prompt=conv.0.q", nested, &g, err), 1);
+    assert_string_equal(g.text[0][0], "o-1");
+    assert_string_equal(g.text[0][1], "hi");
+    /* bad specs are refused up front */
+    char e2[256];
+    assert_null(dw_decoder_new(DW_FMT_MAP, "acount_id=x", e2, sizeof e2));
+    assert_non_null(strstr(e2, "acount_id"));
+    assert_null(dw_decoder_new(DW_FMT_MAP, "prompt", e2, sizeof e2));
+    assert_null(dw_decoder_new(DW_FMT_MAP, "prompt=a,prompt=b", e2, sizeof e2));
+    /* a map overrides one field of the native adapter */
+    assert_int_equal(decode(DW_FMT_NATIVE, "account_id=org", "{\"timestamp\": 1780315200, \"account_id\": \"a\", \"org\": \"b\"}", &g, err), 1);
+    assert_string_equal(g.text[0][0], "b");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_native), cmocka_unit_test(test_native_rejects), cmocka_unit_test(test_litellm),
+        cmocka_unit_test(test_otel),   cmocka_unit_test(test_map),
+    };
+    return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
+}

@@ -1,0 +1,141 @@
+/* test_util.c -- timestamps, IP prefixes, HyperLogLog, the JSON writer. */
+#include "testutil.h"
+#include <math.h>
+#include "common/util.h"
+#include "common/buf.h"
+#include "state/population.h"
+
+static void test_rfc3339(void **state)
+{
+    (void)state;
+    int64_t ms;
+    assert_true(dw_parse_rfc3339("1970-01-01T00:00:00Z", 20, &ms));
+    assert_int_equal(ms, 0);
+    assert_true(dw_parse_rfc3339("2026-06-01T12:00:00.123Z", 24, &ms));
+    assert_int_equal(ms, 1780315200123LL);
+    /* offsets move the instant, fractions beyond ms are truncated */
+    assert_true(dw_parse_rfc3339("2026-06-01T14:00:00.1239+02:00", 30, &ms));
+    assert_int_equal(ms, 1780315200123LL);
+    assert_true(dw_parse_rfc3339("2026-02-27T20:08:29.149978+00:00", 32, &ms));
+    assert_int_equal(ms % 1000, 149);
+    assert_true(dw_parse_rfc3339("2024-02-29 00:00:00z", 20, &ms));
+    assert_false(dw_parse_rfc3339("2023-02-29T00:00:00Z", 20, &ms));  /* not a leap year */
+    assert_false(dw_parse_rfc3339("2026-06-01T12:00:00", 19, &ms));   /* no offset */
+    assert_false(dw_parse_rfc3339("2026-13-01T12:00:00Z", 20, &ms));
+    assert_false(dw_parse_rfc3339("2026-06-01T12:00:00.Z", 21, &ms));
+    assert_false(dw_parse_rfc3339("2026-06-01T12:00:00Zjunk", 24, &ms));
+    assert_false(dw_parse_rfc3339("2026-06-01", 10, &ms));
+}
+
+static void test_epoch_units(void **state)
+{
+    (void)state;
+    assert_int_equal(dw_epoch_to_ms(1780315200.5), 1780315200500LL);
+    assert_int_equal(dw_epoch_to_ms(1780315200123.0), 1780315200123LL);
+    assert_int_equal(dw_epoch_to_ms(1780315200123456.0), 1780315200123LL);
+    assert_int_equal(dw_epoch_to_ms(1780315200123456789.0) / 1000, 1780315200LL);
+}
+
+static void test_format_roundtrip(void **state)
+{
+    (void)state;
+    char buf[40];
+    dw_format_ts(1780315200123LL, buf, sizeof buf);
+    assert_string_equal(buf, "2026-06-01T12:00:00.123Z");
+    int64_t ms;
+    for (int64_t t = -86400000LL * 400; t < 86400000LL * 40000; t += 86400000LL * 37 + 12345) {
+        dw_format_ts(t, buf, sizeof buf);
+        assert_true(dw_parse_rfc3339(buf, strlen(buf), &ms));
+        assert_int_equal(ms, t);
+    }
+}
+
+static void test_ip_prefix(void **state)
+{
+    (void)state;
+    uint64_t a = dw_ip_prefix_hash("203.0.113.5", 11), b = dw_ip_prefix_hash("203.0.113.200", 13);
+    uint64_t c = dw_ip_prefix_hash("203.0.114.5", 11);
+    assert_true(a != 0);
+    assert_true(a == b);
+    assert_true(a != c);
+    uint64_t m = dw_ip_prefix_hash("::ffff:203.0.113.9", 18);
+    assert_true(m == a); /* IPv4-mapped IPv6 is the same network */
+    uint64_t v6a = dw_ip_prefix_hash("2001:db8:1:2::1", 15), v6b = dw_ip_prefix_hash("2001:db8:1:ffff::9", 18);
+    uint64_t v6c = dw_ip_prefix_hash("2001:db8:2::1", 13);
+    assert_true(v6a == v6b && v6a != v6c);
+    assert_true(dw_ip_prefix_hash("not-an-ip", 9) == 0);
+    assert_true(dw_ip_prefix_hash("", 0) == 0);
+}
+
+static void test_hll(void **state)
+{
+    (void)state;
+    dw_hll h;
+    memset(&h, 0, sizeof h);
+    assert_true(dw_hll_count(&h) == 0);
+    for (int i = 0; i < 50; i++) dw_hll_add(&h, dw_mix64((uint64_t)i + 1));
+    for (int i = 0; i < 50; i++) dw_hll_add(&h, dw_mix64((uint64_t)i + 1)); /* duplicates change nothing */
+    double c = dw_hll_count(&h);
+    assert_true(c > 35 && c < 65);
+    for (int i = 50; i < 5000; i++) dw_hll_add(&h, dw_mix64((uint64_t)i + 1));
+    c = dw_hll_count(&h);
+    assert_true(c > 3000 && c < 7000);
+    dw_hll one;
+    memset(&one, 0, sizeof one);
+    dw_hll_add(&one, 12345);
+    assert_true(fabs(dw_hll_count(&one) - 1.0) < 0.1);
+}
+
+static void test_json_writer(void **state)
+{
+    (void)state;
+    dw_buf b = {0};
+    dw_jw w;
+    dw_jw_init(&w, &b);
+    dw_jw_obj_begin(&w);
+    dw_jw_key(&w, "s"); dw_jw_str(&w, "a\"b\\c\n\x01<");
+    dw_jw_key(&w, "bad"); dw_jw_strn(&w, "x\xff" "y", 3);
+    dw_jw_key(&w, "arr"); dw_jw_arr_begin(&w); dw_jw_int(&w, -3); dw_jw_num(&w, 0.1); dw_jw_null(&w); dw_jw_bool(&w, true); dw_jw_arr_end(&w);
+    dw_jw_key(&w, "f"); dw_jw_fixed(&w, 0.5, 4);
+    dw_jw_key(&w, "nan"); dw_jw_num(&w, NAN);
+    dw_jw_obj_end(&w);
+    assert_string_equal(dw_buf_cstr(&b),
+                        "{\"s\":\"a\\\"b\\\\c\\n\\u0001<\",\"bad\":\"x\xEF\xBF\xBDy\",\"arr\":[-3,0.1,null,true],\"f\":0.5,\"nan\":null}");
+    dw_buf_reset(&b);
+    dw_buf_html_escaped(&b, "<script>&'\"", 11);
+    assert_string_equal(dw_buf_cstr(&b), "&lt;script&gt;&amp;&#39;&quot;");
+    dw_buf_free(&b);
+}
+
+static void test_population_buckets(void **state)
+{
+    (void)state;
+    /* buckets are monotone and every value lies at or above its bucket's floor */
+    unsigned prev = 0;
+    for (uint64_t v = 1; v < 100000; v += 1 + v / 50) {
+        unsigned b = dw_pop_bucket(v);
+        assert_true(b >= prev);
+        assert_true(dw_pop_bucket_floor(b) <= (double)v);
+        assert_true(dw_pop_bucket_floor(b) * 1.25 + 1 > (double)v);
+        prev = b;
+    }
+    uint32_t h[DW_POP_BUCKETS] = {0};
+    dw_pop_move(h, 0, 1);
+    dw_pop_move(h, 1, 2);
+    dw_pop_move(h, 2, 3);
+    uint64_t total = 0;
+    for (int i = 0; i < DW_POP_BUCKETS; i++) total += h[i];
+    assert_int_equal(total, 1);
+    assert_int_equal(h[dw_pop_bucket(3)], 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rfc3339),        cmocka_unit_test(test_epoch_units),
+        cmocka_unit_test(test_format_roundtrip), cmocka_unit_test(test_ip_prefix),
+        cmocka_unit_test(test_hll),            cmocka_unit_test(test_json_writer),
+        cmocka_unit_test(test_population_buckets),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
