@@ -44,9 +44,23 @@ build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
 
-build/gen/embedded.c: build/tools/embed $(PACKS)
+# The packs' text alone, for the build-time pattern compiler ...
+build/gen/packs_text.c: build/tools/embed $(PACKS)
 	@mkdir -p $(@D)
 	build/tools/embed $@ $(PACKS)
+
+build/tools/packdb: tools/packdb.c src/enrich/patterns.c src/common/embedded.c build/gen/packs_text.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+# ... which precompiles them into a vectorscan database (see tools/packdb.c) ...
+build/gen/packs.hsdb: build/tools/packdb
+	build/tools/packdb $@
+
+# ... and everything the library embeds: the packs and their database.
+build/gen/embedded.c: build/tools/embed $(PACKS) build/gen/packs.hsdb
+	@mkdir -p $(@D)
+	build/tools/embed $@ $(PACKS) build/gen/packs.hsdb
 
 build/obj/gen/embedded.o: build/gen/embedded.c
 	@mkdir -p $(@D)

@@ -66,6 +66,7 @@
  * a sorted, de-duplicated array searched with bsearch().
  */
 #include "enrich/patterns.h"
+#include "common/util.h"   /* XXH3 */
 
 #include <dirent.h>
 #include <errno.h>
@@ -99,6 +100,7 @@ typedef struct pat_bits {
 
 struct dw_patterns {
     hs_database_t *db;          /* NULL when the packs hold no pattern */
+    uint64_t key;               /* identity of the pattern set (packs_key) */
     pat_bits *bits;             /* indexed by vectorscan pattern id */
     size_t npat;
     char topics[DW_MAX_TOPICS][DW_TOPIC_NAME_MAX];
@@ -504,6 +506,34 @@ static int load_dir(builder *b, const char *dir)
     return rc;
 }
 
+/* Identity of a pattern set: every expression and flag, and the engine version. */
+static uint64_t packs_key(const char **exprs, const unsigned *flags, size_t n)
+{
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    const char *v = hs_version();
+    XXH3_64bits_update(&st, v, strlen(v) + 1);
+    for (size_t i = 0; i < n; i++) {
+        XXH3_64bits_update(&st, exprs[i], strlen(exprs[i]) + 1);
+        XXH3_64bits_update(&st, &flags[i], sizeof flags[i]);
+    }
+    return XXH3_64bits_digest(&st);
+}
+
+int dw_patterns_serialize(const dw_patterns *p, char **out, size_t *len)
+{
+    char *bytes = NULL;
+    size_t n = 0;
+    if (!p->db || hs_serialize_database(p->db, &bytes, &n) != HS_SUCCESS) return -1;
+    *out = malloc(n + sizeof p->key);
+    if (!*out) { free(bytes); return -1; }
+    memcpy(*out, &p->key, sizeof p->key);
+    memcpy(*out + sizeof p->key, bytes, n);
+    *len = n + sizeof p->key;
+    free(bytes);
+    return 0;
+}
+
 static int compile_db(builder *b)
 {
     dw_patterns *p = b->p;
@@ -528,6 +558,25 @@ static int compile_db(builder *b)
         exprs[i] = b->src[i].re;
         flags[i] = b->src[i].flags;
         ids[i] = (unsigned)i;
+    }
+    /* A database precompiled at build time (tools/packdb.c) is used when it
+     * was made from exactly these patterns by this vectorscan on a
+     * compatible CPU; compiling the packs from source takes seconds, loading
+     * the serialized form milliseconds.  Anything else falls back to
+     * compiling, so a custom pack directory or another CPU still works. */
+    p->key = packs_key(exprs, flags, b->nsrc);
+    const dw_embedded_file *pre = dw_embedded_find("packs.hsdb");
+    if (pre && pre->len > sizeof(uint64_t)) {
+        uint64_t have;
+        memcpy(&have, pre->data, sizeof have);
+        if (have == p->key &&
+            hs_deserialize_database(pre->data + sizeof have, pre->len - sizeof have, &p->db) == HS_SUCCESS) {
+            free(exprs);
+            free(flags);
+            free(ids);
+            return 0;
+        }
+        p->db = NULL;
     }
     hs_compile_error_t *cerr = NULL;
     hs_error_t rc = hs_compile_multi(exprs, flags, ids, (unsigned)b->nsrc,

@@ -60,6 +60,10 @@ void dw_pattern_scratch_free(dw_pattern_scratch *s);
 int dw_patterns_scan(const dw_patterns *p, dw_pattern_scratch *s,
                      const char *text, size_t len, dw_pattern_hits *out);
 
+/* The compiled database, serialized with the identity of its pattern set,
+ * for tools/packdb.c to embed at build time.  0, or -1 (no database). */
+int dw_patterns_serialize(const dw_patterns *p, char **out, size_t *len);
+
 /* Is `asn` a hosting / datacenter / VPN network (hosting.pack)? */
 int dw_asn_is_hosting(const dw_patterns *p, uint32_t asn);
 

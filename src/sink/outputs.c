@@ -152,6 +152,18 @@ void dw_engine_print_summary(dw_engine *e, void *file)
     fprintf(f, "\n%llu events, %llu late (past the %.0f s reorder window), %llu accounts, %llu alerts\n",
             (unsigned long long)s.events, (unsigned long long)s.events_late, e->cfg.reorder_window_s,
             (unsigned long long)s.accounts, (unsigned long long)s.alerts);
+    /* peak resident memory, for capacity planning (and bench/run.sh) */
+    FILE *st = fopen("/proc/self/status", "r");
+    if (st) {
+        char line[256];
+        while (fgets(line, sizeof line, st))
+            if (strncmp(line, "VmHWM:", 6) == 0) {
+                fprintf(f, "peak memory %.1f MiB, %.0f bytes of state per account\n", strtod(line + 6, NULL) / 1024.0,
+                        s.accounts ? (double)dw_accounts_memory(&e->accts) / (double)s.accounts : 0.0);
+                break;
+            }
+        fclose(st);
+    }
     fprintf(f, "verdicts: %llu block, %llu review, %llu allow\n", (unsigned long long)s.verdicts[DW_BLOCK],
             (unsigned long long)s.verdicts[DW_REVIEW], (unsigned long long)s.verdicts[DW_ALLOW]);
     /* the worst accounts, with their top reasons */
