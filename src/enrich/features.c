@@ -7,7 +7,8 @@
  * across fills of one template.  A template's fixed text sits at the start,
  * the end, or both, so we hash the first and the last few words separately,
  * with case folded and digits masked; whichever end is fixed gives a stable
- * signature.  One pass over the text, no allocation.  Near-duplicate
+ * signature.  Only the words at the two ends are walked, so the cost does
+ * not grow with the prompt; the exact-prompt hash is one XXH3 call.  Near-duplicate
  * detection across accounts (paraphrased templates) needs MinHash and lives
  * in the link stage, which needs it across accounts, not here.
  *
@@ -55,46 +56,49 @@ void dw_enricher_free(dw_enricher *en)
 
 static inline int is_space(unsigned char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
+/* Fold one word into a signature hash: ASCII case folded, digits masked. */
+static uint64_t word_hash(const unsigned char *w, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = w[k];
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        if (c >= '0' && c <= '9') c = '0';
+        h = (h ^ c) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
 void dw_text_signatures(const char *str, size_t n, uint64_t *full, uint64_t *prefix, uint64_t *suffix)
 {
     const unsigned char *s = (const unsigned char *)str;
-    XXH3_state_t st;
-    XXH3_64bits_reset(&st);
-    /* word boundaries of the last SIG_WORDS words, kept in a ring */
+    /* trim, so that a trailing newline does not make a new prompt */
+    size_t a = 0, b = n;
+    while (a < b && is_space(s[a])) a++;
+    while (b > a && is_space(s[b - 1])) b--;
+    if (a == b) { *full = *prefix = *suffix = 0; return; }
+    /* the exact prompt: one vectorised hash over the bytes, no per-byte work */
+    *full = dw_hash(s + a, b - a) | 1;
+    /* the first SIG_WORDS words, walking forward ... */
     uint64_t head = 0x9e3779b97f4a7c15ULL;
-    uint64_t ring[SIG_WORDS] = {0};
-    unsigned words = 0;
-    unsigned char buf[256];
-    size_t bl = 0;
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && is_space(s[i])) i++;
-        if (i >= n) break;
-        size_t start = i;
-        while (i < n && !is_space(s[i])) i++;
-        /* fold this word: ASCII lower case, digits masked for the signatures */
-        uint64_t wh = 0xcbf29ce484222325ULL;
-        for (size_t k = start; k < i; k++) {
-            unsigned char c = s[k];
-            if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-            if (bl == sizeof buf) { XXH3_64bits_update(&st, buf, bl); bl = 0; }
-            buf[bl++] = c;
-            if (c >= '0' && c <= '9') c = '0';
-            wh = (wh ^ c) * 0x100000001b3ULL;
-        }
-        if (bl == sizeof buf) { XXH3_64bits_update(&st, buf, bl); bl = 0; }
-        buf[bl++] = ' ';
-        if (words < SIG_WORDS) head = dw_mix64(head ^ wh) + words;
-        ring[words % SIG_WORDS] = wh;
-        words++;
+    size_t i = a;
+    for (unsigned w = 0; w < SIG_WORDS && i < b; w++) {
+        size_t st = i;
+        while (i < b && !is_space(s[i])) i++;
+        head = dw_mix64(head ^ word_hash(s + st, i - st)) + w;
+        while (i < b && is_space(s[i])) i++;
     }
-    if (bl) XXH3_64bits_update(&st, buf, bl);
-    if (words == 0) { *full = *prefix = *suffix = 0; return; }
-    *full = XXH3_64bits_digest(&st) | 1;
     *prefix = head | 1;
+    /* ... and the last SIG_WORDS words, walking backward: the cost is the
+     * length of a dozen words, not of the prompt */
     uint64_t tail = 0x7f4a7c159e3779b9ULL;
-    unsigned k0 = words > SIG_WORDS ? words - SIG_WORDS : 0;
-    for (unsigned k = k0; k < words; k++) tail = dw_mix64(tail ^ ring[k % SIG_WORDS]) + (k - k0);
+    size_t j = b;
+    for (unsigned w = 0; w < SIG_WORDS && j > a; w++) {
+        size_t en = j;
+        while (j > a && !is_space(s[j - 1])) j--;
+        tail = dw_mix64(tail ^ word_hash(s + j, en - j)) + w;
+        while (j > a && is_space(s[j - 1])) j--;
+    }
     *suffix = tail | 1;
 }
 
