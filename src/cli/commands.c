@@ -1,8 +1,12 @@
 /* commands.c -- the command table (one line per command). */
 #include <stddef.h>
 #include "cli/commands.h"
+#include "sim/sim.h"
+#include "eval/eval.h"
 
 const dw_command dw_commands[] = {
     {"scan", dw_cmd_scan},
+    {"simulate", dw_cmd_simulate},
+    {"eval", dw_cmd_eval},
     {NULL, NULL},
 };
