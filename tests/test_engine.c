@@ -40,7 +40,7 @@ static void feed_harvester(dw_engine *e, const char *acct, int n)
             snprintf(prompt, sizeof prompt, "Grade the following answer on a scale of 1-10 using the rubric. Answer %d.", i);
         else
             snprintf(prompt, sizeof prompt, "Think step by step and show your full reasoning. Question %d about topic %d.", i, i % 17);
-        snprintf(ip, sizeof ip, "45.%d.%d.7", i % 250, (i * 7) % 250);
+        snprintf(ip, sizeof ip, "45.%d.%d.7", i % 250, (i / 250) % 250); /* a new /24 every request */
         snprintf(rid, sizeof rid, "h-%d", i);
         dw_event ev = base(acct, T0 + (int64_t)i * 60000, prompt);
         ev.client_ip.p = ip; ev.client_ip.n = (uint32_t)strlen(ip);
@@ -252,17 +252,22 @@ static void test_config_file_matches_defaults(void **state)
     }
     file->review = 0.01; file->block = 0.02; file->half_points = 99; file->block_min_groups = 99;
     file->group_present = 99; file->confidence_requests = 99; file->reorder_window_s = 99;
-    file->max_line_bytes = 99; file->max_buffered_events = 99;
+    file->max_line_bytes = 99; file->max_buffered_events = 99; file->trust_caps_block = 99; file->block_needs_concealment = 99;
+    for (int i = 0; i < S__COUNT; i++) file->sig[i].corroborates = 99;
     assert_int_equal(dw_config_load(file, "config/distillwatch.conf", err, sizeof err), 0);
     for (int i = 0; i < S__COUNT; i++) {
         if (def->sig[i].weight != file->sig[i].weight || def->sig[i].lo != file->sig[i].lo ||
-            def->sig[i].hi != file->sig[i].hi || def->sig[i].min_requests != file->sig[i].min_requests)
+            def->sig[i].hi != file->sig[i].hi || def->sig[i].min_requests != file->sig[i].min_requests ||
+            (def->sig[i].corroborates != file->sig[i].corroborates && file->sig[i].corroborates != 99))
             fail_msg("signal %s: config file and built-in defaults differ", dw_signal_name((dw_signal_id)i));
     }
     assert_true(def->review == file->review && def->block == file->block && def->half_points == file->half_points);
     assert_true(def->block_min_groups == file->block_min_groups && def->group_present == file->group_present);
     assert_true(def->confidence_requests == file->confidence_requests && def->reorder_window_s == file->reorder_window_s);
     assert_true(def->max_line_bytes == file->max_line_bytes && def->max_buffered_events == file->max_buffered_events);
+    assert_true(def->trust_caps_block == file->trust_caps_block);
+    assert_true(def->block_needs_concealment == file->block_needs_concealment);
+    assert_true(file->sig[S_DATACENTER].corroborates == 0 && file->sig[S_SINGLE_TURN].corroborates == 0);
     FILE *f = fopen("/tmp/dwtest-bad.conf", "w");
     fputs("[signal.reasoning_elicitaton]\nweight = 1\n", f);
     fclose(f);

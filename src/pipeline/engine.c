@@ -176,6 +176,7 @@ int dw_engine_feed_event(dw_engine *e, const dw_event *ev)
     o->logprobs = ev->logprobs;
     o->has_reasoning = ev->has_reasoning;
     o->finish_length = ev->finish_length;
+    o->end_user_hash = ev->end_user.p && ev->end_user.n ? dw_hash(ev->end_user.p, ev->end_user.n) | 1 : 0;
     size_t rn = ev->request_id.p ? ev->request_id.n : 0;
     if (rn < sizeof o->rid_inline) {
         if (rn) memcpy(o->rid_inline, ev->request_id.p, rn);

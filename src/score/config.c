@@ -44,6 +44,8 @@ static const sig_default defaults[S__COUNT] = {
     [S_JAILBREAK]              = {5.0, 0.05, 0.3, 3},
     [S_CENSOR]                 = {2.0, 0.05, 0.3, 3},
     [S_VERIFIED_PROGRAM]       = {-2.0, 0, 1, 1},
+    [S_REPEATED_PROMPTS]       = {-3.0, 0.1, 0.4, 30},
+    [S_END_USERS]              = {-1.0, 10, 50, 30},
 };
 
 dw_config *dw_config_new(void)
@@ -56,6 +58,7 @@ dw_config *dw_config_new(void)
         c->sig[i].hi = defaults[i].hi;
         c->sig[i].min_requests = defaults[i].min_requests;
         c->sig[i].enabled = 1;
+        c->sig[i].corroborates = 1;
     }
     c->review = 0.5;
     c->block = 0.75;
@@ -63,6 +66,12 @@ dw_config *dw_config_new(void)
     c->block_min_groups = 3;
     c->group_present = 0.5;
     c->confidence_requests = 10;
+    c->trust_caps_block = 1;
+    c->block_needs_concealment = 1;
+    /* weak alone: developers, harnesses and batch jobs run in clouds, and
+     * most API calls are one-shot; they add points but make no group */
+    c->sig[S_DATACENTER].corroborates = 0;
+    c->sig[S_SINGLE_TURN].corroborates = 0;
     c->reorder_window_s = 300;
     c->max_line_bytes = 16u << 20;
     c->max_buffered_events = 1u << 20;
@@ -95,9 +104,9 @@ static int on_kv(void *user, const char *section, const char *name, const char *
     dw_config *c = lc->cfg;
     double d;
 #define FAIL(...) do { snprintf(lc->err, lc->errlen, __VA_ARGS__); lc->failed = 1; return 0; } while (0)
-    if (strcmp(name, "enabled") == 0 && strncmp(section, "signal.", 7) == 0) {
+    if ((strcmp(name, "enabled") == 0 || strcmp(name, "corroborates") == 0) && strncmp(section, "signal.", 7) == 0) {
         if (strcmp(value, "true") && strcmp(value, "false") && strcmp(value, "1") && strcmp(value, "0"))
-            FAIL("[%s] enabled must be true or false", section);
+            FAIL("[%s] %s must be true or false", section, name);
         d = (strcmp(value, "true") == 0 || strcmp(value, "1") == 0);
     } else if (parse_num(value, &d) < 0) {
         FAIL("[%s] %s: '%s' is not a number", section, name, value);
@@ -109,6 +118,8 @@ static int on_kv(void *user, const char *section, const char *name, const char *
         else if (strcmp(name, "block_min_groups") == 0) c->block_min_groups = (int)d;
         else if (strcmp(name, "group_present") == 0) c->group_present = d;
         else if (strcmp(name, "confidence_requests") == 0) c->confidence_requests = d;
+        else if (strcmp(name, "trust_caps_block") == 0) c->trust_caps_block = d != 0;
+        else if (strcmp(name, "block_needs_concealment") == 0) c->block_needs_concealment = d != 0;
         else FAIL("[verdict] has no key '%s'", name);
         return 1;
     }
@@ -130,7 +141,8 @@ static int on_kv(void *user, const char *section, const char *name, const char *
         else if (strcmp(name, "hi") == 0) p->hi = d;
         else if (strcmp(name, "min_requests") == 0) p->min_requests = d < 0 ? 0 : (uint32_t)d;
         else if (strcmp(name, "enabled") == 0) p->enabled = (int)d;
-        else FAIL("[%s] has no key '%s' (weight, lo, hi, min_requests, enabled)", section, name);
+        else if (strcmp(name, "corroborates") == 0) p->corroborates = (int)d;
+        else FAIL("[%s] has no key '%s' (weight, lo, hi, min_requests, enabled, corroborates)", section, name);
         return 1;
     }
     FAIL("unknown section [%s]", section);

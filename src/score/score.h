@@ -35,6 +35,7 @@ typedef enum {
     S_REASONING, S_MULTILINGUAL_REASONING, S_RUBRIC, S_DATASET, S_LOGPROBS, S_MAX_TOKENS,
     S_SINGLE_TURN, S_COVERAGE, S_TEMPLATED, S_MODEL_PIVOT, S_IP_CHURN, S_ASN_CHURN,
     S_DATACENTER, S_NEW_ACCOUNT, S_JAILBREAK, S_CENSOR, S_VERIFIED_PROGRAM,
+    S_REPEATED_PROMPTS, S_END_USERS,
     S__COUNT
 } dw_signal_id;
 
@@ -42,6 +43,7 @@ typedef struct dw_signal_param {
     double weight, lo, hi;
     uint32_t min_requests;  /* below this the signal is not evaluated */
     int enabled;
+    int corroborates;       /* can make its group count towards block (default 1) */
 } dw_signal_param;
 
 struct dw_config {
@@ -51,6 +53,8 @@ struct dw_config {
     int block_min_groups;
     double group_present;         /* strength x confidence for a group to count */
     double confidence_requests;   /* n at which confidence is 0.5 */
+    int trust_caps_block;         /* trust evidence caps the verdict at review */
+    int block_needs_concealment;  /* block only with concealment (or coordination) evidence */
     /* ingest */
     double reorder_window_s;
     size_t max_line_bytes;
@@ -74,6 +78,7 @@ typedef struct dw_assessment {
     dw_signal_result sig[S__COUNT];
     double points, score;
     int groups;                 /* groups with evidence */
+    int trusted;                /* trust evidence present (caps at review) */
     dw_verdict verdict;
 } dw_assessment;
 
@@ -84,6 +89,8 @@ const char *dw_group_name(dw_group g);
 void dw_assess(const dw_config *cfg, const dw_account *a, const dw_population *pop, dw_assessment *out);
 /* The reason text for one signal (only meaningful when it has points). */
 void dw_signal_reason(dw_signal_id s, const dw_account *a, const dw_signal_result *r, char *out, size_t cap);
+/* Signals with points, suspicion first (strongest first), trust last; returns how many. */
+int dw_assessment_order(const dw_assessment *as, int order[S__COUNT]);
 /* The `max` strongest reasons of an assessment (0 = all), joined by "; ". */
 void dw_assessment_reasons(const dw_assessment *as, const dw_account *a, int max, char *out, size_t cap);
 

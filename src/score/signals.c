@@ -45,6 +45,8 @@ static const char *const names[S__COUNT] = {
     [S_JAILBREAK] = "jailbreak",
     [S_CENSOR] = "censorship_rewrite",
     [S_VERIFIED_PROGRAM] = "verified_program",
+    [S_REPEATED_PROMPTS] = "repeated_prompts",
+    [S_END_USERS] = "end_users",
 };
 
 static const dw_group groups[S__COUNT] = {
@@ -59,7 +61,7 @@ static const dw_group groups[S__COUNT] = {
     [S_IP_CHURN] = DW_G_CONCEAL, [S_ASN_CHURN] = DW_G_CONCEAL, [S_DATACENTER] = DW_G_CONCEAL,
     [S_NEW_ACCOUNT] = DW_G_CONCEAL,
     [S_JAILBREAK] = DW_G_ABUSE, [S_CENSOR] = DW_G_ABUSE,
-    [S_VERIFIED_PROGRAM] = DW_G_TRUST,
+    [S_VERIFIED_PROGRAM] = DW_G_TRUST, [S_REPEATED_PROMPTS] = DW_G_TRUST, [S_END_USERS] = DW_G_TRUST,
 };
 
 static const char *const group_names[DW_G__COUNT] = {
@@ -144,7 +146,8 @@ static bool measure(dw_signal_id s, const dw_account *a, const dw_population *po
         return true;
     case S_REGULAR_TIMING:
         if (a->gaps < 20 || a->gap_mean <= 0) return false;
-        *v = sqrt(a->gap_m2 / (a->gaps - 1)) / a->gap_mean;
+        /* float rounding can leave M2 a hair below zero for perfectly regular gaps */
+        *v = sqrt(fmax(0.0, a->gap_m2) / (a->gaps - 1)) / a->gap_mean;
         return true;
     case S_ROUND_THE_CLOCK:
         if (a->days_active < 3) return false;
@@ -188,6 +191,19 @@ static bool measure(dw_signal_id s, const dw_account *a, const dw_population *po
     case S_VERIFIED_PROGRAM:
         *v = (a->verified == 1 && (a->program == DW_PROG_EDUCATION || a->program == DW_PROG_RESEARCH)) ? 1 : 0;
         return *v > 0;
+    case S_REPEATED_PROMPTS: {
+        /* evaluation harnesses rerun the same items on every model; a
+         * harvester pays for every answer and never asks twice */
+        if (a->prompts_seen < 2) return false;
+        *v = dw_account_repeat_share(a);
+        return true;
+    }
+    case S_END_USERS: {
+        double u = dw_hll_count(&a->end_users);
+        if (u < 1) return false;
+        *v = u;
+        return true;
+    }
     default: return false;
     }
 }
@@ -198,13 +214,14 @@ void dw_assess(const dw_config *cfg, const dw_account *a, const dw_population *p
 {
     memset(out, 0, sizeof *out);
     double group_best[DW_G__COUNT] = {0};
+    double trust = 0;
     double conf = a->requests / (a->requests + cfg->confidence_requests);
     for (int i = 0; i < S__COUNT; i++) {
         const dw_signal_param *p = &cfg->sig[i];
         dw_signal_result *r = &out->sig[i];
         if (!p->enabled || a->requests < p->min_requests) continue;
         double v;
-        if (!measure((dw_signal_id)i, a, pop, &v)) continue;
+        if (!measure((dw_signal_id)i, a, pop, &v) || !isfinite(v)) continue;
         r->evaluated = 1;
         r->value = v;
         if (log_scaled((dw_signal_id)i))
@@ -216,13 +233,20 @@ void dw_assess(const dw_config *cfg, const dw_account *a, const dw_population *p
         out->points += r->points;
         dw_group g = groups[i];
         double e = r->strength * r->confidence;
-        if (p->weight > 0 && e > group_best[g]) group_best[g] = e;
+        if (p->weight > 0 && p->corroborates && e > group_best[g]) group_best[g] = e;
+        if (g == DW_G_TRUST && e > trust) trust = e;
     }
     if (out->points < 0) out->points = 0;
     out->score = 1.0 - exp2(-out->points / cfg->half_points);
     for (int g = 0; g < DW_G__COUNT; g++)
         if (g != DW_G_TRUST && group_best[g] >= cfg->group_present) out->groups++;
-    if (out->score >= cfg->block && out->groups >= cfg->block_min_groups) out->verdict = DW_BLOCK;
+    out->trusted = trust >= cfg->group_present;
+    /* DESIGN.md: volume separates nothing; coordination and concealment do
+     * (the link stage's coordination evidence must count here as well) */
+    int concealed = group_best[DW_G_CONCEAL] >= cfg->group_present;
+    if (out->score >= cfg->block && out->groups >= cfg->block_min_groups &&
+        !(out->trusted && cfg->trust_caps_block) && (concealed || !cfg->block_needs_concealment))
+        out->verdict = DW_BLOCK;
     else if (out->score >= cfg->review && out->groups >= 1) out->verdict = DW_REVIEW;
     else out->verdict = DW_ALLOW;
 }
@@ -267,21 +291,31 @@ void dw_signal_reason(dw_signal_id s, const dw_account *a, const dw_signal_resul
     case S_NEW_ACCOUNT: snprintf(out, cap, "heavy use began %.1f days after the account was created", r->value); break;
     case S_JAILBREAK: snprintf(out, cap, "%.0f%% of prompts carry jailbreak markers", pct); break;
     case S_CENSOR: snprintf(out, cap, "%.0f%% of prompts ask for censorship-safe rewrites", pct); break;
-    case S_VERIFIED_PROGRAM: snprintf(out, cap, "verified education/research account (counts against suspicion)"); break;
+    case S_VERIFIED_PROGRAM: snprintf(out, cap, "verified education/research account (counts against suspicion; capped at review)"); break;
+    case S_REPEATED_PROMPTS: snprintf(out, cap, "%.0f%% of requests repeat an earlier prompt, as benchmark reruns do (counts against suspicion; capped at review)", pct); break;
+    case S_END_USERS: snprintf(out, cap, "serves ~%.0f distinct end users, like a reseller or router (capped at review)", r->value); break;
     default: snprintf(out, cap, "%s = %g", dw_signal_name(s), r->value); break;
     }
 }
 
-void dw_assessment_reasons(const dw_assessment *as, const dw_account *a, int max, char *out, size_t cap)
+int dw_assessment_order(const dw_assessment *as, int order[S__COUNT])
 {
-    int order[S__COUNT], n = 0;
+    int n = 0;
     for (int i = 0; i < S__COUNT; i++)
-        if (as->sig[i].points > 0.05) order[n++] = i;
-    /* strongest first (insertion sort: n is tiny) */
+        if (fabs(as->sig[i].points) > 0.05) order[n++] = i;
+    /* evidence for suspicion first, strongest first; trust evidence last
+     * (insertion sort: n is tiny) */
     for (int i = 1; i < n; i++)
         for (int j = i; j > 0 && as->sig[order[j]].points > as->sig[order[j - 1]].points; j--) {
             int t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
         }
+    return n;
+}
+
+void dw_assessment_reasons(const dw_assessment *as, const dw_account *a, int max, char *out, size_t cap)
+{
+    int order[S__COUNT];
+    int n = dw_assessment_order(as, order);
     size_t k = 0;
     out[0] = 0;
     if (max > 0 && n > max) n = max;

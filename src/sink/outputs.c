@@ -72,14 +72,8 @@ static void account_json(const dw_engine *e, const dw_account *a, dw_buf *b)
     dw_jw_key(&w, "reasons");
     dw_jw_arr_begin(&w);
     if (as.verdict != DW_ALLOW) {
-        /* strongest first */
-        int order[S__COUNT], n = 0;
-        for (int i = 0; i < S__COUNT; i++)
-            if (as.sig[i].points > 0.05) order[n++] = i;
-        for (int i = 1; i < n; i++)
-            for (int j = i; j > 0 && as.sig[order[j]].points > as.sig[order[j - 1]].points; j--) {
-                int t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
-            }
+        int order[S__COUNT];
+        int n = dw_assessment_order(&as, order);
         for (int i = 0; i < n; i++) {
             char r[256];
             dw_signal_reason((dw_signal_id)order[i], a, &as.sig[order[i]], r, sizeof r);

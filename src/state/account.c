@@ -37,6 +37,37 @@ int dw_account_distinct_asns(const dw_account *a)
 
 static inline void sat_inc(uint32_t *x) { if (*x != UINT32_MAX) (*x)++; }
 
+/* Distinct sampling (Gibbons): a prompt is in the sample when the top
+ * `level` bits of its hash are zero, and then all its occurrences are
+ * counted.  When the sample overflows, the level rises and the values that no
+ * longer qualify leave.  The repeat share among sampled values estimates the
+ * repeat share of the whole stream without bias, and is exactly 0 for an
+ * account that never repeats -- unlike a HyperLogLog ratio, whose noise would
+ * invent repeats for a harvester. */
+static void repeat_sample(dw_account *a, uint64_t h)
+{
+    uint32_t fp = (uint32_t)(h >> 32);
+    if (a->rep_level && (fp >> (32 - a->rep_level)) != 0) return;
+    for (unsigned i = 0; i < a->rep_n; i++)
+        if (a->rep_fp[i] == fp) { if (a->rep_cnt[i] != UINT16_MAX) a->rep_cnt[i]++; return; }
+    while (a->rep_n == DW_REP_SLOTS && a->rep_level < 31) {
+        a->rep_level++;
+        unsigned w = 0;
+        for (unsigned i = 0; i < a->rep_n; i++)
+            if ((a->rep_fp[i] >> (32 - a->rep_level)) == 0) { a->rep_fp[w] = a->rep_fp[i]; a->rep_cnt[w++] = a->rep_cnt[i]; }
+        a->rep_n = (uint8_t)w;
+        if ((fp >> (32 - a->rep_level)) != 0) return;
+    }
+    if (a->rep_n < DW_REP_SLOTS) { a->rep_fp[a->rep_n] = fp; a->rep_cnt[a->rep_n++] = 1; }
+}
+
+double dw_account_repeat_share(const dw_account *a)
+{
+    uint64_t occ = 0, rep = 0;
+    for (unsigned i = 0; i < a->rep_n; i++) { occ += a->rep_cnt[i]; rep += a->rep_cnt[i] - 1u; }
+    return occ ? (double)rep / (double)occ : 0;
+}
+
 void dw_account_observe(dw_account *a, const dw_obs *o, const dw_obs_ctx *ctx)
 {
     a->dirty = 1;
@@ -91,12 +122,14 @@ void dw_account_observe(dw_account *a, const dw_obs *o, const dw_obs_ctx *ctx)
     if (o->f.prompt_hash) {
         sat_inc(&a->prompts_seen);
         dw_hll_add(&a->prompts, o->f.prompt_hash);
+        repeat_sample(a, o->f.prompt_hash);
         /* a template's fixed text is at one end or the other; the number of
          * templates is the smaller of the two distinct-signature counts */
         dw_hll_add(&a->prefix_sigs, o->f.prefix_sig);
         dw_hll_add(&a->suffix_sigs, o->f.suffix_sig);
     }
     if (o->f.ip_hash) dw_hll_add(&a->ips, o->f.ip_hash);
+    if (o->end_user_hash) dw_hll_add(&a->end_users, o->end_user_hash);
     if (o->f.ip_prefix_hash) dw_hll_add(&a->prefixes, o->f.ip_prefix_hash);
     if (o->asn) {
         int i;

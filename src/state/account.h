@@ -2,7 +2,7 @@
  * account.h -- account state: everything we remember about one account.
  *
  * The state is a fixed-size struct, whatever the account sends: counters,
- * a few Welford accumulators, an hour-of-day histogram and five 32-byte
+ * a few Welford accumulators, an hour-of-day histogram and six 32-byte
  * HyperLogLog sketches for distinct counts.  That is what lets DistillWatch
  * track every account of a large provider in memory (the budget is 512
  * bytes per account, id included; see docs/benchmarks.md for the measured
@@ -32,6 +32,7 @@ typedef struct dw_obs {
     int32_t  max_tokens, completion_tokens, prompt_tokens, latency_ms, n, top_logprobs;
     int8_t   logprobs;
     uint8_t  has_reasoning, finish_length, asn_hosting;
+    uint64_t end_user_hash;     /* the reseller's end user, 0 when absent */
     char     rid_inline[40];    /* request id, when short */
     char    *rid_heap;          /* request id, when long */
 } dw_obs;
@@ -42,6 +43,7 @@ static inline const char *dw_obs_request_id(const dw_obs *o)
 }
 
 #define DW_ACCT_ASNS 4
+#define DW_REP_SLOTS 12
 
 typedef struct dw_account {
     /* identity and metadata (accounts file) */
@@ -77,7 +79,13 @@ typedef struct dw_account {
     uint16_t cot_langs;
     uint16_t model_switches;
     uint64_t topics_once, topics_twice;
-    dw_hll   prompts, prefix_sigs, suffix_sigs, ips, prefixes;
+    dw_hll   prompts, prefix_sigs, suffix_sigs, ips, prefixes, end_users;
+
+    /* repeats: a distinct-value sample of prompt hashes (adaptive hash
+     * sampling), exact for accounts that never repeat a prompt */
+    uint32_t rep_fp[DW_REP_SLOTS];
+    uint16_t rep_cnt[DW_REP_SLOTS];
+    uint8_t  rep_level, rep_n;
 
     /* networks */
     uint32_t asns[DW_ACCT_ASNS];
@@ -105,5 +113,7 @@ typedef struct dw_obs_ctx {
 void dw_account_init(dw_account *a);
 void dw_account_observe(dw_account *a, const dw_obs *o, const dw_obs_ctx *ctx);
 int  dw_account_distinct_asns(const dw_account *a);
+/* Share of requests that repeat an earlier prompt of the account (estimate; 0 when none). */
+double dw_account_repeat_share(const dw_account *a);
 
 #endif

@@ -1,0 +1,125 @@
+/* test_state.c -- account state: the repeat sampler, timing, pivot context;
+ * and verdict rules that protect legitimate heavy users. */
+#include "testutil.h"
+#include <math.h>
+#include "state/account.h"
+#include "score/score.h"
+#include "state/population.h"
+
+static dw_obs obs_at(int64_t ts, uint64_t prompt_hash)
+{
+    dw_obs o;
+    memset(&o, 0, sizeof o);
+    o.ts_ms = ts;
+    o.f.prompt_hash = prompt_hash;
+    o.f.prefix_sig = o.f.suffix_sig = 77;
+    o.max_tokens = o.completion_tokens = o.prompt_tokens = o.latency_ms = o.n = o.top_logprobs = -1;
+    o.logprobs = -1;
+    return o;
+}
+
+static const dw_obs_ctx no_ctx = {INT64_MIN, 0, INT64_MIN};
+
+static void test_repeat_share(void **state)
+{
+    (void)state;
+    dw_account a;
+    dw_account_init(&a);
+    /* 5000 distinct prompts: exactly no repeats, whatever the sampling level */
+    for (uint64_t i = 0; i < 5000; i++) {
+        dw_obs o = obs_at((int64_t)i * 1000, dw_mix64(i + 1));
+        dw_account_observe(&a, &o, &no_ctx);
+    }
+    assert_true(dw_account_repeat_share(&a) == 0.0);
+    assert_true(a.rep_level > 0); /* the sample adapted */
+    /* every prompt twice: half the requests are repeats */
+    dw_account b;
+    dw_account_init(&b);
+    for (uint64_t i = 0; i < 4000; i++) {
+        dw_obs o = obs_at((int64_t)i * 1000, dw_mix64(i / 2 + 1));
+        dw_account_observe(&b, &o, &no_ctx);
+    }
+    double r = dw_account_repeat_share(&b);
+    assert_true(r > 0.4 && r < 0.6);
+}
+
+static void test_timing_and_hours(void **state)
+{
+    (void)state;
+    dw_account a;
+    dw_account_init(&a);
+    /* one request every 60 s for 4 days: regular and round the clock */
+    for (int64_t i = 0; i < 4 * 1440; i++) {
+        dw_obs o = obs_at(1780272000000LL + i * 60000, dw_mix64((uint64_t)i + 1));
+        dw_account_observe(&a, &o, &no_ctx);
+    }
+    assert_int_equal(a.requests, 4 * 1440);
+    assert_int_equal(a.days_active, 4);
+    assert_true(a.gap_mean > 59.9 && a.gap_mean < 60.1);
+    assert_true(a.gap_m2 < 1e-3 * a.gaps);
+    for (int h = 0; h < 24; h++) assert_int_equal(a.hours[h], 240);
+    dw_config *cfg = dw_config_new();
+    dw_population pop;
+    memset(&pop, 0, sizeof pop);
+    dw_pop_move(pop.req, 0, a.requests);
+    dw_assessment as;
+    dw_assess(cfg, &a, &pop, &as);
+    assert_true(as.sig[S_REGULAR_TIMING].evaluated && as.sig[S_REGULAR_TIMING].strength > 0.99);
+    assert_true(as.sig[S_ROUND_THE_CLOCK].evaluated && as.sig[S_ROUND_THE_CLOCK].value == 0);
+    dw_config_free(cfg);
+}
+
+/* An evaluation harness: one account, templated "think step by step",
+ * parallel, from a cloud, one address.  Suspicious enough for a human to
+ * look, never enough to block: nothing is concealed. */
+static void test_harness_not_blocked(void **state)
+{
+    (void)state;
+    dw_account a;
+    dw_account_init(&a);
+    dw_obs_ctx ctx = no_ctx;
+    for (int64_t i = 0; i < 2000; i++) {
+        dw_obs o = obs_at(1780272000000LL + i * 200, dw_mix64((uint64_t)i + 1));
+        o.f.hits.cats = 1u << DW_PAT_COT;
+        o.f.hits.cot_langs = 1;
+        o.f.hits.topics = 1ull << (i % 12);
+        o.f.ip_hash = 42;
+        o.f.ip_prefix_hash = 43;
+        o.asn = 16509;
+        o.asn_hosting = 1;
+        o.latency_ms = 5000;
+        o.single_turn = 1;
+        o.max_tokens = 4096;
+        dw_account_observe(&a, &o, &ctx);
+    }
+    dw_config *cfg = dw_config_new();
+    dw_population pop;
+    memset(&pop, 0, sizeof pop);
+    for (int k = 0; k < 100; k++) dw_pop_move(pop.req, 0, 20);
+    dw_assessment as;
+    dw_assess(cfg, &a, &pop, &as);
+    assert_true(as.score >= cfg->block);   /* plenty of points ... */
+    assert_int_equal(as.verdict, DW_REVIEW); /* ... but no concealment: review */
+    /* the same traffic through rotating proxies is blocked */
+    dw_account b = a;
+    for (int k = 0; k < 2000; k++) dw_hll_add(&b.prefixes, dw_mix64((uint64_t)k + 99));
+    dw_assess(cfg, &b, &pop, &as);
+    assert_int_equal(as.verdict, DW_BLOCK);
+    /* and a verified research account with the rotating proxies is capped at review */
+    b.verified = 1;
+    b.program = DW_PROG_RESEARCH;
+    dw_assess(cfg, &b, &pop, &as);
+    assert_int_equal(as.verdict, DW_REVIEW);
+    assert_true(as.trusted);
+    dw_config_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_repeat_share),
+        cmocka_unit_test(test_timing_and_hours),
+        cmocka_unit_test(test_harness_not_blocked),
+    };
+    return cmocka_run_group_tests_name("state", tests, NULL, NULL);
+}
