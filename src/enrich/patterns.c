@@ -84,6 +84,7 @@
 #define DW_TOPIC_NAME_MAX  32
 #define DW_HOSTING_PACK    "hosting.pack"
 #define DW_SCAN_WINDOW     ((size_t)1 << 30)
+#define DW_TOPIC_WINDOW 512     /* bytes of a text searched for topic words */
 #define DW_SCAN_OVERLAP    ((size_t)64 << 10)
 
 static const char *const lang_names[DW_LANG__COUNT] = {
@@ -99,7 +100,8 @@ typedef struct pat_bits {
 } pat_bits;
 
 struct dw_patterns {
-    hs_database_t *db;          /* NULL when the packs hold no pattern */
+    hs_database_t *db;          /* everything but topics; NULL when empty */
+    hs_database_t *tdb;         /* topic vocabularies; NULL when empty */
     uint64_t key;               /* identity of the pattern set (packs_key) */
     pat_bits *bits;             /* indexed by vectorscan pattern id */
     size_t npat;
@@ -522,15 +524,75 @@ static uint64_t packs_key(const char **exprs, const unsigned *flags, size_t n)
 
 int dw_patterns_serialize(const dw_patterns *p, char **out, size_t *len)
 {
-    char *bytes = NULL;
-    size_t n = 0;
-    if (!p->db || hs_serialize_database(p->db, &bytes, &n) != HS_SUCCESS) return -1;
-    *out = malloc(n + sizeof p->key);
-    if (!*out) { free(bytes); return -1; }
-    memcpy(*out, &p->key, sizeof p->key);
-    memcpy(*out + sizeof p->key, bytes, n);
-    *len = n + sizeof p->key;
-    free(bytes);
+    char *b1 = NULL, *b2 = NULL;
+    size_t n1 = 0, n2 = 0;
+    if (p->db && hs_serialize_database(p->db, &b1, &n1) != HS_SUCCESS) return -1;
+    if (p->tdb && hs_serialize_database(p->tdb, &b2, &n2) != HS_SUCCESS) { free(b1); return -1; }
+    uint64_t u1 = n1, u2 = n2;
+    *len = 3 * sizeof(uint64_t) + n1 + n2;
+    *out = malloc(*len);
+    if (!*out) { free(b1); free(b2); return -1; }
+    char *q = *out;
+    memcpy(q, &p->key, 8); q += 8;
+    memcpy(q, &u1, 8); q += 8;
+    if (n1) memcpy(q, b1, n1);
+    q += n1;
+    memcpy(q, &u2, 8); q += 8;
+    if (n2) memcpy(q, b2, n2);
+    free(b1);
+    free(b2);
+    return 0;
+}
+
+/* Compile the patterns whose topic-ness equals `topics` into *db. */
+static int compile_set(builder *b, const char **exprs, const unsigned *flags, const unsigned *ids,
+                       size_t n, hs_database_t **db)
+{
+    *db = NULL;
+    if (n == 0)
+        return 0;
+    hs_compile_error_t *cerr = NULL;
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, db, &cerr) == HS_SUCCESS)
+        return 0;
+    *db = NULL;
+    const char *msg = cerr && cerr->message ? cerr->message : "compile failed";
+    if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < n) {
+        const pat_src *s = &b->src[ids[cerr->expression]];
+        set_err(b, "%s:%u: vectorscan: %s (in: %.80s%s)", b->packs[s->pack],
+                s->line, msg, s->re, strlen(s->re) > 80 ? "..." : "");
+    } else {
+        set_err(b, "vectorscan: %s", msg);
+    }
+    hs_free_compile_error(cerr);
+    return -1;
+}
+
+/* Deserialize the two databases precompiled by tools/packdb.c:
+ * key, then (u64 length, bytes) for the main and the topic database. */
+static int load_precompiled(dw_patterns *p)
+{
+    const dw_embedded_file *pre = dw_embedded_find("packs.hsdb");
+    if (!pre || pre->len < 3 * sizeof(uint64_t))
+        return -1;
+    const char *q = pre->data, *end = pre->data + pre->len;
+    uint64_t have, n1, n2;
+    memcpy(&have, q, 8);
+    memcpy(&n1, q + 8, 8);
+    q += 16;
+    if (have != p->key || n1 > (uint64_t)(end - q))
+        return -1;
+    if (n1 && hs_deserialize_database(q, (size_t)n1, &p->db) != HS_SUCCESS)
+        return -1;
+    q += n1;
+    if ((size_t)(end - q) < 8) return -1;
+    memcpy(&n2, q, 8);
+    q += 8;
+    if (n2 > (uint64_t)(end - q) ||
+        (n2 && hs_deserialize_database(q, (size_t)n2, &p->tdb) != HS_SUCCESS)) {
+        hs_free_database(p->db);
+        p->db = NULL;
+        return -1;
+    }
     return 0;
 }
 
@@ -554,49 +616,35 @@ static int compile_db(builder *b)
         set_err(b, "out of memory");
         return -1;
     }
-    for (size_t i = 0; i < b->nsrc; i++) {
-        exprs[i] = b->src[i].re;
-        flags[i] = b->src[i].flags;
-        ids[i] = (unsigned)i;
-    }
+    /* main patterns first, topic vocabularies after: two databases, because
+     * topics are only looked for at the start of a prompt (see scan) */
+    size_t nmain = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < b->nsrc; i++) {
+            int is_topic = (p->bits[i].cats & (1u << DW_PAT_TOPIC)) != 0;
+            if (is_topic != pass) continue;
+            exprs[nmain] = b->src[i].re;
+            flags[nmain] = b->src[i].flags;
+            ids[nmain] = (unsigned)i;
+            nmain++;
+        }
+    size_t ntopic = 0;
+    for (size_t i = 0; i < b->nsrc; i++) ntopic += (p->bits[i].cats & (1u << DW_PAT_TOPIC)) != 0;
+    nmain -= ntopic;
     /* A database precompiled at build time (tools/packdb.c) is used when it
      * was made from exactly these patterns by this vectorscan on a
      * compatible CPU; compiling the packs from source takes seconds, loading
      * the serialized form milliseconds.  Anything else falls back to
      * compiling, so a custom pack directory or another CPU still works. */
     p->key = packs_key(exprs, flags, b->nsrc);
-    const dw_embedded_file *pre = dw_embedded_find("packs.hsdb");
-    if (pre && pre->len > sizeof(uint64_t)) {
-        uint64_t have;
-        memcpy(&have, pre->data, sizeof have);
-        if (have == p->key &&
-            hs_deserialize_database(pre->data + sizeof have, pre->len - sizeof have, &p->db) == HS_SUCCESS) {
-            free(exprs);
-            free(flags);
-            free(ids);
-            return 0;
-        }
-        p->db = NULL;
-    }
-    hs_compile_error_t *cerr = NULL;
-    hs_error_t rc = hs_compile_multi(exprs, flags, ids, (unsigned)b->nsrc,
-                                     HS_MODE_BLOCK, NULL, &p->db, &cerr);
+    int rc = 0;
+    if (load_precompiled(p) != 0)
+        rc = compile_set(b, exprs, flags, ids, nmain, &p->db) ||
+             compile_set(b, exprs + nmain, flags + nmain, ids + nmain, ntopic, &p->tdb);
     free(exprs);
     free(flags);
     free(ids);
-    if (rc == HS_SUCCESS)
-        return 0;
-    p->db = NULL;
-    const char *msg = cerr && cerr->message ? cerr->message : "compile failed";
-    if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < b->nsrc) {
-        const pat_src *s = &b->src[cerr->expression];
-        set_err(b, "%s:%u: vectorscan: %s (in: %.80s%s)", b->packs[s->pack],
-                s->line, msg, s->re, strlen(s->re) > 80 ? "..." : "");
-    } else {
-        set_err(b, "vectorscan: %s", msg);
-    }
-    hs_free_compile_error(cerr);
-    return -1;
+    return rc ? -1 : 0;
 }
 
 static void builder_free(builder *b)
@@ -647,6 +695,7 @@ void dw_patterns_free(dw_patterns *p)
     if (!p)
         return;
     hs_free_database(p->db);
+    hs_free_database(p->tdb);
     free(p->bits);
     free(p->asns);
     free(p);
@@ -678,7 +727,10 @@ dw_pattern_scratch *dw_pattern_scratch_new(const dw_patterns *p)
     dw_pattern_scratch *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    if (p->db && hs_alloc_scratch(p->db, &s->hs) != HS_SUCCESS) {
+    /* one scratch sized for both databases */
+    if ((p->db && hs_alloc_scratch(p->db, &s->hs) != HS_SUCCESS) ||
+        (p->tdb && hs_alloc_scratch(p->tdb, &s->hs) != HS_SUCCESS)) {
+        if (s->hs) hs_free_scratch(s->hs);
         free(s);
         return NULL;
     }
@@ -808,7 +860,7 @@ int dw_patterns_scan(const dw_patterns *p, dw_pattern_scratch *s,
 {
     if (!p || !out || (!text && len))
         return -1;
-    if (!p->db || len == 0)
+    if ((!p->db && !p->tdb) || len == 0)
         return 0;
     if (!s || !s->hs)
         return -1;
@@ -819,6 +871,16 @@ int dw_patterns_scan(const dw_patterns *p, dw_pattern_scratch *s,
             return -1;
     }
     scan_ctx ctx = {p->bits, out};
+    /* Topics: what a prompt is about shows in its first few hundred bytes,
+     * and topic vocabularies are made of common words, the most expensive
+     * thing to look for; so only the head of the text is searched for them. */
+    if (p->tdb) {
+        size_t tend = len <= DW_TOPIC_WINDOW ? len : utf8_back_to_lead(text, DW_TOPIC_WINDOW, 1);
+        if (hs_scan(p->tdb, text, (unsigned)tend, 0, s->hs, on_match, &ctx) != HS_SUCCESS)
+            return -1;
+    }
+    if (!p->db)
+        return 0;
     size_t off = 0;
     for (;;) {
         size_t end = len;
