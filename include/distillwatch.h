@@ -165,6 +165,80 @@ dw_stats dw_engine_stats(const dw_engine *e);
  * after finish, the final one).  Returns 0, or -1 when the account is unknown. */
 int dw_engine_lookup(const dw_engine *e, const char *id, dw_verdict *verdict, double *score);
 
+/* ================================================================== */
+/* PROVE: watermarking, radioactivity and output fingerprints         */
+/* (src/prove/; docs/provenance.md).  Section owned by the prove work. */
+/* ================================================================== */
+
+/* Green-list watermark (Kirchenbauer et al. 2023) with the seeding schemes of
+ * the reference implementations; green lists replay PyTorch's CPU
+ * generator and randperm bit for bit. */
+typedef enum { DW_WM_HASH = 0, DW_WM_LEFTHASH = 1, DW_WM_SELFHASH = 2 } dw_wm_seeding;
+
+typedef struct dw_wm_params {
+    dw_wm_seeding seeding;
+    uint32_t ngram;     /* context width h (selfhash: including the token itself) */
+    uint64_t salt;      /* hash key: 35317 (hash), 15485863 (lefthash, selfhash) */
+    uint64_t key;       /* hash scheme only: the secret the hash starts from */
+    double   gamma;     /* green share, e.g. 0.25 */
+    double   delta;     /* generation: bias added to green logits, e.g. 2.0 */
+    uint32_t vocab;     /* permuted vocabulary size (the tokenizer's vocab_size) */
+} dw_wm_params;
+
+typedef struct dw_wm dw_wm;   /* one per thread: holds scratch state */
+
+/* The reference defaults for a scheme (gamma 0.25, delta 2, h and salt). */
+void dw_wm_params_default(dw_wm_params *p, dw_wm_seeding s, uint32_t vocab);
+int dw_wm_seeding_parse(const char *name, dw_wm_seeding *out);
+const char *dw_wm_seeding_name(dw_wm_seeding s);
+dw_wm *dw_wm_new(const dw_wm_params *p, char *err, size_t errlen);
+void dw_wm_free(dw_wm *w);
+
+/* Generation side, called once per decoding step by an inference server:
+ * ctx holds the ids generated so far (the prompt may be included), logits the
+ * next-token scores for ids 0..nlogits-1.  Adds delta to the green ids'
+ * logits in place.  Returns the number of logits biased, 0 when ctx is
+ * shorter than the scheme's context (nothing is biased then, as in the
+ * reference). */
+int dw_wm_bias_logits(dw_wm *w, const uint32_t *ctx, size_t nctx, float *logits, uint32_t nlogits);
+
+/* The same for a sparse candidate list (llama.cpp's llama_token_data_array:
+ * ids[i] with logits[i]); candidates need not be sorted. */
+int dw_wm_bias_candidates(dw_wm *w, const uint32_t *ctx, size_t nctx, const int32_t *ids,
+                          float *logits, size_t ncand);
+
+/* Is `token` green after ctx (the last context_len ids of ctx are used)? */
+bool dw_wm_is_green(dw_wm *w, const uint32_t *ctx, uint32_t token);
+
+/* Tokenizers (SentencePiece .model, or "bytes"). */
+typedef struct dw_tokenizer dw_tokenizer;
+dw_tokenizer *dw_tokenizer_load(const char *path, char *err, size_t errlen);
+void dw_tokenizer_free(dw_tokenizer *t);
+
+/* Scoring tapes: which positions count (see docs/provenance.md). */
+typedef enum { DW_TAPE_NONE = 0, DW_TAPE_V1 = 1, DW_TAPE_V2 = 2 } dw_wm_tape;
+int dw_wm_tape_parse(const char *name, dw_wm_tape *out);
+
+typedef struct dw_wm_result {
+    uint64_t tokens;       /* tokens in the text */
+    uint64_t num_token;    /* tokens scored */
+    uint64_t num_green;
+    double   score;        /* num_green / num_token (NaN when 0) */
+    double   z;            /* z-score (NaN when 0 tokens) */
+    double   log_pvalue;   /* natural log of the exact binomial tail; 0 = p of 1 */
+    int      valid_pvalue; /* 0 for tape none: repeated n-grams break the binomial */
+} dw_wm_result;
+
+/* Detect from text alone: tokenize (Hugging Face semantics,
+ * add_special_tokens=False) and score one text. */
+int dw_wm_score_text(dw_wm *w, const dw_tokenizer *t, dw_wm_tape tape, const char *text, size_t n,
+                     dw_wm_result *out);
+
+/* log P(X >= k), X ~ Binomial(n, p): exact, valid far below 1e-300. */
+double dw_binom_logsf(uint64_t k, uint64_t n, double p);
+
+/* ====================== end of the PROVE section ====================== */
+
 #ifdef __cplusplus
 }
 #endif

@@ -134,21 +134,27 @@ uint64_t dw_ip_prefix_hash(const char *ip, size_t n)
     return 0;
 }
 
-double dw_hll_count(const dw_hll *h)
+/* HyperLogLog estimate over m four-bit registers read by get(). */
+static double hll_estimate(unsigned m, unsigned (*get)(const void *, unsigned), const void *h)
 {
     double sum = 0;
-    int zeros = 0;
-    for (unsigned i = 0; i < DW_HLL_REGS; i++) {
-        unsigned r = dw_hll_get(h, i);
+    unsigned zeros = 0;
+    for (unsigned i = 0; i < m; i++) {
+        unsigned r = get(h, i);
         sum += ldexp(1.0, -(int)r);
         zeros += r == 0;
     }
-    if (zeros == DW_HLL_REGS) return 0;
-    const double m = DW_HLL_REGS, alpha = 0.709; /* alpha_64 */
+    if (zeros == m) return 0;
+    double alpha = m == 16 ? 0.673 : m == 32 ? 0.697 : m == 64 ? 0.709 : 0.7213 / (1 + 1.079 / m);
     double e = alpha * m * m / sum;
-    if (e <= 2.5 * m && zeros) e = m * log(m / zeros); /* linear counting for small sets */
+    if (e <= 2.5 * m && zeros) e = m * log((double)m / zeros); /* linear counting for small sets */
     return e;
 }
+
+static unsigned get64(const void *h, unsigned i) { return dw_hll_get(h, i); }
+static unsigned get16(const void *h, unsigned i) { return dw_hll16_get(h, i); }
+double dw_hll_count(const dw_hll *h) { return hll_estimate(DW_HLL_REGS, get64, h); }
+double dw_hll16_count(const dw_hll16 *h) { return hll_estimate(DW_HLL16_REGS, get16, h); }
 
 int dw_mkdir_p(const char *dir)
 {

@@ -72,6 +72,24 @@ static inline void dw_hll_add(dw_hll *h, uint64_t hash)
 }
 double dw_hll_count(const dw_hll *h);
 
+/* The same with 16 registers in 8 bytes (~26% error), for counts where
+ * "one or two" vs "dozens" is all that matters (templates per account). */
+#define DW_HLL16_REGS 16
+typedef struct dw_hll16 { uint8_t r[DW_HLL16_REGS / 2]; } dw_hll16;
+static inline unsigned dw_hll16_get(const dw_hll16 *h, unsigned i) { return (h->r[i >> 1] >> ((i & 1) * 4)) & 15u; }
+static inline void dw_hll16_add(dw_hll16 *h, uint64_t hash)
+{
+    unsigned idx = (unsigned)(hash >> 60);
+    uint64_t rest = (hash << 4) | (1ULL << 3);
+    unsigned rank = (unsigned)__builtin_clzll(rest) + 1;
+    if (rank > 15) rank = 15;
+    if (rank > dw_hll16_get(h, idx)) {
+        unsigned shift = (idx & 1) * 4;
+        h->r[idx >> 1] = (uint8_t)((h->r[idx >> 1] & ~(15u << shift)) | (rank << shift));
+    }
+}
+double dw_hll16_count(const dw_hll16 *h);
+
 /* mkdir -p: 0 when dir exists afterwards, -1 with errno set. */
 int dw_mkdir_p(const char *dir);
 

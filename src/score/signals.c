@@ -127,7 +127,7 @@ static int longest_quiet_run(const dw_account *a)
 static double templated_value(const dw_account *a)
 {
     double prompts = dw_hll_count(&a->prompts);
-    double p = dw_hll_count(&a->prefix_sigs), s = dw_hll_count(&a->suffix_sigs);
+    double p = dw_hll16_count(&a->prefix_sigs), s = dw_hll16_count(&a->suffix_sigs);
     double t = p < s ? p : s;
     if (prompts < 1) return 0;
     double v = 1.0 - t / prompts;

@@ -94,7 +94,9 @@ void dw_account_observe(dw_account *a, const dw_obs *o, const dw_obs_ctx *ctx)
     if (day != a->last_day) { a->days_active++; a->last_day = day; }
     int hour = (int)((t / 3600000) % 24);
     if (hour < 0) hour += 24;
-    if (a->hours[hour] != UINT16_MAX) a->hours[hour]++;
+    if (a->hours[hour] == UINT8_MAX) /* keep the shape, lose the scale: halve every bin */
+        for (int h = 0; h < 24; h++) a->hours[h] = (uint8_t)(a->hours[h] / 2);
+    a->hours[hour]++;
     sat_inc(&a->requests);
     if (o->prompt_tokens > 0) a->prompt_tokens += (uint64_t)o->prompt_tokens;
     if (o->completion_tokens > 0) a->completion_tokens += (uint64_t)o->completion_tokens;
@@ -125,10 +127,9 @@ void dw_account_observe(dw_account *a, const dw_obs *o, const dw_obs_ctx *ctx)
         repeat_sample(a, o->f.prompt_hash);
         /* a template's fixed text is at one end or the other; the number of
          * templates is the smaller of the two distinct-signature counts */
-        dw_hll_add(&a->prefix_sigs, o->f.prefix_sig);
-        dw_hll_add(&a->suffix_sigs, o->f.suffix_sig);
+        dw_hll16_add(&a->prefix_sigs, o->f.prefix_sig);
+        dw_hll16_add(&a->suffix_sigs, o->f.suffix_sig);
     }
-    if (o->f.ip_hash) dw_hll_add(&a->ips, o->f.ip_hash);
     if (o->end_user_hash) dw_hll_add(&a->end_users, o->end_user_hash);
     if (o->f.ip_prefix_hash) dw_hll_add(&a->prefixes, o->f.ip_prefix_hash);
     if (o->asn) {

@@ -2,7 +2,7 @@
  * account.h -- account state: everything we remember about one account.
  *
  * The state is a fixed-size struct, whatever the account sends: counters,
- * a few Welford accumulators, an hour-of-day histogram and six 32-byte
+ * a few Welford accumulators, an hour-of-day histogram and small
  * HyperLogLog sketches for distinct counts.  That is what lets DistillWatch
  * track every account of a large provider in memory (the budget is 512
  * bytes per account, id included; see docs/benchmarks.md for the measured
@@ -43,7 +43,7 @@ static inline const char *dw_obs_request_id(const dw_obs *o)
 }
 
 #define DW_ACCT_ASNS 4
-#define DW_REP_SLOTS 12
+#define DW_REP_SLOTS 8
 
 typedef struct dw_account {
     /* identity and metadata (accounts file) */
@@ -70,7 +70,7 @@ typedef struct dw_account {
     uint32_t overlapped;        /* sent while a previous request was in flight */
     uint32_t bursts;            /* sent < 1 s after the previous one */
     int64_t  busy_until_ms;
-    uint16_t hours[24];         /* UTC hour-of-day histogram, saturating */
+    uint8_t  hours[24];         /* UTC hour-of-day histogram; halved when a bin fills */
 
     /* content */
     uint32_t cot, rubric, dataset, jailbreak, censor;
@@ -79,7 +79,8 @@ typedef struct dw_account {
     uint16_t cot_langs;
     uint16_t model_switches;
     uint64_t topics_once, topics_twice;
-    dw_hll   prompts, prefix_sigs, suffix_sigs, ips, prefixes, end_users;
+    dw_hll   prompts, prefixes, end_users;
+    dw_hll16 prefix_sigs, suffix_sigs;
 
     /* repeats: a distinct-value sample of prompt hashes (adaptive hash
      * sampling), exact for accounts that never repeat a prompt */
