@@ -190,6 +190,12 @@ static void test_otel(void **state)
     assert_int_equal(decode(DW_FMT_OTEL, NULL, bad, &g, err), -1);
     assert_int_equal(g.n, 0);
     assert_int_equal(decode(DW_FMT_OTEL, NULL, "{\"foo\": 1}", &g, err), -1);
+    /* found by fuzz_decode: a start time beyond any int64 is an error, not UB */
+    const char *huge = "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"startTimeUnixNano\": \"180317777777877777777000000000\","
+                       " \"attributes\": [{\"key\": \"gen_ai.system\", \"value\": {\"stringValue\": \"x\"}}, {\"key\": \"user.id\", \"value\": {\"stringValue\": \"u\"}}]}]}]}]}";
+    assert_int_equal(decode(DW_FMT_OTEL, NULL, huge, &g, err), -1);
+    assert_non_null(strstr(err, "startTimeUnixNano"));
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1e300, \"account_id\": \"a\"}", &g, err), -1);
 }
 
 static void test_map(void **state)

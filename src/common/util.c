@@ -80,10 +80,12 @@ bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms)
 int64_t dw_epoch_to_ms(double v)
 {
     double a = fabs(v);
+    if (!isfinite(v)) return DW_TS_NONE;
     if (a < 1e11) return (int64_t)llround(v * 1000.0);   /* seconds (until year 5138) */
     if (a < 1e14) return (int64_t)llround(v);            /* milliseconds */
     if (a < 1e17) return (int64_t)llround(v / 1000.0);   /* microseconds */
-    return (int64_t)llround(v / 1e6);                    /* nanoseconds */
+    if (a < 1e20) return (int64_t)llround(v / 1e6);      /* nanoseconds */
+    return DW_TS_NONE;                                   /* beyond any unit: not a time */
 }
 
 void dw_format_ts(int64_t ms, char *out, size_t cap)

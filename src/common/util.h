@@ -23,7 +23,8 @@ bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms);
 
 /* A number of seconds, milliseconds, microseconds or nanoseconds since the
  * epoch to milliseconds.  The unit is inferred from the magnitude: values
- * in the years 1973..5138 in one unit overlap no other. */
+ * in the years 1973..5138 in one unit overlap no other.  DW_TS_NONE for a
+ * value that is no time in any unit (NaN, infinite, beyond 1e20). */
 int64_t dw_epoch_to_ms(double v);
 
 /* Format ms since epoch as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (>= 25 bytes). */

@@ -161,7 +161,7 @@ bool dw_dec_ts(const dw_json_doc *doc, int32_t tok, int64_t *ms)
     double v;
     if (!dw_dec_f64(doc, tok, &v) || v <= 0) return false;
     *ms = dw_epoch_to_ms(v);
-    return true;
+    return *ms != DW_TS_NONE;
 }
 
 dw_str dw_dec_content(dw_decoder *d, const dw_json_doc *doc, int32_t tok)

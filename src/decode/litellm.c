@@ -32,7 +32,8 @@ int dw_decode_litellm(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
     if (st < 0) { snprintf(err, errlen, "missing startTime"); return -1; }
     if (!dw_dec_ts(doc, st, &ev->ts_ms)) { snprintf(err, errlen, "startTime is not a time"); return -1; }
     double t0, t1;
-    if (dw_dec_f64(doc, st, &t0) && dw_dec_f64(doc, dw_json_get(doc, root, "endTime"), &t1) && t1 >= t0)
+    if (dw_dec_f64(doc, st, &t0) && dw_dec_f64(doc, dw_json_get(doc, root, "endTime"), &t1) && t1 >= t0 &&
+        t1 - t0 < 2e6) /* a latency that fits int32 milliseconds */
         ev->latency_ms = (int32_t)((t1 - t0) * 1000.0);
 
     int32_t md = dw_json_get(doc, root, "metadata");

@@ -84,7 +84,13 @@ static int map_fill(dw_decoder *d, dw_event *ev, bool defaults, char *err, size_
             if (!dw_dec_i32(doc, t, &v)) {
                 /* "AS24940" */
                 dw_str s = dw_dec_str(d, doc, t);
-                if (s.p && s.n > 2 && (s.p[0] == 'A' || s.p[0] == 'a')) v = (int32_t)strtol(s.p + 2, NULL, 10);
+                if (s.p && s.n > 2 && s.n < 16 && (s.p[0] == 'A' || s.p[0] == 'a')) {
+                    char tmp[16]; /* views are not NUL-terminated */
+                    memcpy(tmp, s.p + 2, s.n - 2);
+                    tmp[s.n - 2] = 0;
+                    long x = strtol(tmp, NULL, 10);
+                    v = x > 0 && x <= INT32_MAX ? (int32_t)x : 0;
+                }
             }
             ev->asn = v > 0 ? (uint32_t)v : 0;
             break;

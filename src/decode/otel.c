@@ -144,9 +144,13 @@ static int span_event(dw_decoder *d, int32_t span, int32_t res_attrs, dw_event *
     dw_event_reset(ev);
     int32_t start = dw_json_get(doc, span, "startTimeUnixNano");
     double s_ns, e_ns;
-    if (!dw_dec_f64(doc, start, &s_ns) || s_ns <= 0) { snprintf(err, errlen, "GenAI span without startTimeUnixNano"); return -1; }
+    /* 1e20 ns is the year 5138: anything larger is not a time (and would not fit an int64) */
+    if (!dw_dec_f64(doc, start, &s_ns) || s_ns <= 0 || s_ns >= 1e20) {
+        snprintf(err, errlen, "GenAI span without a valid startTimeUnixNano");
+        return -1;
+    }
     ev->ts_ms = (int64_t)(s_ns / 1e6);
-    if (dw_dec_f64(doc, dw_json_get(doc, span, "endTimeUnixNano"), &e_ns) && e_ns >= s_ns)
+    if (dw_dec_f64(doc, dw_json_get(doc, span, "endTimeUnixNano"), &e_ns) && e_ns >= s_ns && e_ns - s_ns < 2e15)
         ev->latency_ms = (int32_t)((e_ns - s_ns) / 1e6);
     int32_t acct = attr2(doc, attrs, res_attrs, "user.id");
     if (acct < 0) acct = attr2(doc, attrs, res_attrs, "enduser.id");

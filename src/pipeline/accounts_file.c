@@ -38,7 +38,7 @@ static int apply_line(dw_engine *e, dw_json_doc *d, const char *line, size_t len
         const dw_json_tok *t = &d->toks[c];
         double v;
         if (t->type == DW_JSON_STRING && !t->escaped && dw_parse_rfc3339(d->src + t->start, t->len, &created)) {}
-        else if (dw_json_f64(d, c, &v) && v > 0) created = dw_epoch_to_ms(v);
+        else if (dw_json_f64(d, c, &v) && v > 0 && (created = dw_epoch_to_ms(v)) != DW_TS_NONE) {}
         else { snprintf(why, whylen, "created_at is not a time"); return -1; }
     }
     uint32_t i = dw_accounts_intern(&e->accts, idbuf, (size_t)n, NULL);

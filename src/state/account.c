@@ -114,7 +114,7 @@ void dw_account_observe(dw_account *a, const dw_obs *o, const dw_obs_ctx *ctx)
     if (o->n > 1) sat_inc(&a->multi_n);
     if (o->max_tokens >= BUDGET_LARGE) sat_inc(&a->budget_large);
     if (o->finish_length || (o->max_tokens > 0 && o->completion_tokens >= 0 &&
-                             o->completion_tokens * 10 >= o->max_tokens * 9))
+                             (int64_t)o->completion_tokens * 10 >= (int64_t)o->max_tokens * 9))
         sat_inc(&a->budget_filled);
     if (o->single_turn) sat_inc(&a->single_turn);
     if (o->f.system_hash) sat_inc(&a->with_system);

@@ -119,7 +119,8 @@ uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *
 
 size_t dw_accounts_memory(const dw_account_table *t)
 {
-    return (size_t)t->cap * sizeof *t->v + (size_t)t->index_cap * sizeof *t->index + t->strings.total;
+    /* what the accounts use, not the capacity reserved for the next ones */
+    return (size_t)t->n * sizeof *t->v + (size_t)t->index_cap * sizeof *t->index + t->strings.total;
 }
 
 void dw_models_init(dw_model_table *m)

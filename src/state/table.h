@@ -40,7 +40,7 @@ void dw_accounts_free(dw_account_table *t);
 uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *created);
 /* Index of account `id`, or UINT32_MAX. */
 uint32_t dw_accounts_find(const dw_account_table *t, const char *id, size_t n);
-/* Bytes held by the table (array, index, strings). */
+/* Bytes the accounts use (states, index, id strings). */
 size_t dw_accounts_memory(const dw_account_table *t);
 
 #define DW_MAX_MODELS 4096
