@@ -237,6 +237,39 @@ static void test_quarantine_lines(void **state)
     dw_decoder_free(d);
 }
 
+/* The accounts file: metadata lands on the account (a verified research
+ * account is capped at review), malformed lines are quarantined. */
+static void test_accounts_file(void **state)
+{
+    (void)state;
+    const char *dir = dw_test_tmpdir();
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/accounts.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"account_id\": \"harv\", \"created_at\": \"2026-05-30T00:00:00Z\", \"payment_fingerprint\": \"card_1\","
+          " \"signup_program\": \"research\", \"verified\": true}\n"
+          "{\"account_id\": \"other\", \"created_at\": \"last tuesday\"}\n"
+          "not json\n", f);
+    fclose(f);
+    dw_engine *e = new_engine();
+    assert_int_equal(dw_engine_set_quarantine_dir(e, dir, err, sizeof err), 0);
+    assert_int_equal(dw_engine_load_accounts(e, path, err, sizeof err), 0);
+    feed_harvester(e, "harv", 3000);
+    assert_int_equal(dw_engine_finish(e, err, sizeof err), 0);
+    dw_verdict v;
+    double score;
+    assert_int_equal(dw_engine_lookup(e, "harv", &v, &score), 0);
+    assert_int_equal(v, DW_REVIEW); /* the same traffic is blocked without the verified programme */
+    dw_engine_free(e);
+    snprintf(path, sizeof path, "%s/quarantine.jsonl", dir);
+    char *q = dw_test_slurp(path, NULL);
+    assert_non_null(q);
+    assert_non_null(strstr(q, "\"line\":2"));
+    assert_non_null(strstr(q, "created_at"));
+    assert_non_null(strstr(q, "\"line\":3"));
+    free(q);
+}
+
 static void test_config_file_matches_defaults(void **state)
 {
     (void)state;
@@ -295,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_alerts_early_and_ordered),
         cmocka_unit_test(test_reorder_window),
         cmocka_unit_test(test_quarantine_lines),
+        cmocka_unit_test(test_accounts_file),
         cmocka_unit_test(test_config_file_matches_defaults),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
