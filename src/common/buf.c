@@ -86,6 +86,15 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* Copy the UTF-8 character at s (or U+FFFD for an invalid byte); returns bytes consumed. */
+static size_t put_utf8_char(dw_buf *b, const unsigned char *s, size_t n)
+{
+    size_t k = utf8_seq(s, n);
+    if (k) { dw_buf_put(b, s, k); return k; }
+    dw_buf_puts(b, "\xEF\xBF\xBD");
+    return 1;
+}
+
 void dw_buf_json_escaped(dw_buf *b, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -97,12 +106,7 @@ void dw_buf_json_escaped(dw_buf *b, const char *str, size_t n)
         while (j < n && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\') j++;
         if (j > i) { dw_buf_put(b, s + i, j - i); i = j; continue; }
         unsigned c = s[i];
-        if (c >= 0x80) {
-            size_t k = utf8_seq(s + i, n - i);
-            if (k) { dw_buf_put(b, s + i, k); i += k; }
-            else { dw_buf_puts(b, "\xEF\xBF\xBD"); i++; }
-            continue;
-        }
+        if (c >= 0x80) { i += put_utf8_char(b, s + i, n - i); continue; }
         switch (c) {
         case '"': dw_buf_puts(b, "\\\""); break;
         case '\\': dw_buf_puts(b, "\\\\"); break;
@@ -123,12 +127,7 @@ void dw_buf_html_escaped(dw_buf *b, const char *str, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned c = s[i];
-        if (c >= 0x80) {
-            size_t k = utf8_seq(s + i, n - i);
-            if (k) { dw_buf_put(b, s + i, k); i += k; }
-            else { dw_buf_puts(b, "\xEF\xBF\xBD"); i++; }
-            continue;
-        }
+        if (c >= 0x80) { i += put_utf8_char(b, s + i, n - i); continue; }
         switch (c) {
         case '&': dw_buf_puts(b, "&amp;"); break;
         case '<': dw_buf_puts(b, "&lt;"); break;

@@ -30,8 +30,9 @@ int64_t dw_epoch_to_ms(double v);
 /* Format ms since epoch as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (>= 25 bytes). */
 void dw_format_ts(int64_t ms, char *out, size_t cap);
 
-/* Days since 1970-01-01 for a civil date (proleptic Gregorian). */
+/* Days since 1970-01-01 for a civil date (proleptic Gregorian), and back. */
 int64_t dw_days_from_civil(int64_t y, unsigned m, unsigned d);
+void dw_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
 static inline uint64_t dw_hash(const void *p, size_t n) { return XXH3_64bits(p, n); }
 static inline uint64_t dw_hash_seed(const void *p, size_t n, uint64_t seed)

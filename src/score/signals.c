@@ -76,29 +76,20 @@ const char *dw_verdict_name(dw_verdict v)
     return v == DW_BLOCK ? "block" : v == DW_REVIEW ? "review" : "allow";
 }
 
-double dw_population_median_requests(const dw_population *p)
+/* Median of a population histogram, at quarter-octave resolution (>= 1). */
+static double histogram_median(const uint32_t *h)
 {
     uint64_t total = 0, acc = 0;
-    for (unsigned b = 0; b < DW_POP_BUCKETS; b++) total += p->req[b];
-    if (!total) return 1;
-    for (unsigned b = 0; b < DW_POP_BUCKETS; b++) {
-        acc += p->req[b];
+    for (unsigned b = 0; b < DW_POP_BUCKETS; b++) total += h[b];
+    for (unsigned b = 0; b < DW_POP_BUCKETS && total; b++) {
+        acc += h[b];
         if (acc * 2 >= total) return dw_pop_bucket_floor(b) > 1 ? dw_pop_bucket_floor(b) : 1;
     }
     return 1;
 }
 
-double dw_population_median_tokens(const dw_population *p)
-{
-    uint64_t total = 0, acc = 0;
-    for (unsigned b = 0; b < DW_POP_BUCKETS; b++) total += p->tok[b];
-    if (!total) return 1;
-    for (unsigned b = 0; b < DW_POP_BUCKETS; b++) {
-        acc += p->tok[b];
-        if (acc * 2 >= total) return dw_pop_bucket_floor(b) > 1 ? dw_pop_bucket_floor(b) : 1;
-    }
-    return 1;
-}
+double dw_population_median_requests(const dw_population *p) { return histogram_median(p->req); }
+double dw_population_median_tokens(const dw_population *p) { return histogram_median(p->tok); }
 
 static double ramp(double v, double lo, double hi)
 {
