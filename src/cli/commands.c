@@ -8,5 +8,7 @@ const dw_command dw_commands[] = {
     {"scan", dw_cmd_scan},
     {"simulate", dw_cmd_simulate},
     {"eval", dw_cmd_eval},
+    {"wm", dw_cmd_wm},
+    {"attribute", dw_cmd_attribute},
     {NULL, NULL},
 };

@@ -10,5 +10,7 @@ typedef struct dw_command {
 extern const dw_command dw_commands[];
 
 int dw_cmd_scan(int argc, char **argv);
+int dw_cmd_wm(int argc, char **argv);
+int dw_cmd_attribute(int argc, char **argv);
 
 #endif

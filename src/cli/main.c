@@ -19,6 +19,8 @@ static void usage(FILE *f)
           "  scan       read request logs, write per-account verdicts with reasons and alerts\n"
           "  simulate   write a labeled synthetic traffic mix (benign users and campaigns)\n"
           "  eval       score a scan against the simulator's ground truth\n"
+          "  wm         watermark scoring and the radioactivity experiment (provenance)\n"
+          "  attribute  rank candidate source models of a text by lexical fingerprints\n"
           "  version    print the version\n"
           "\n"
           "`distillwatch COMMAND --help` describes each command.\n", f);

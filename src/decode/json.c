@@ -842,7 +842,8 @@ long dw_json_str(const dw_json_doc *d, int32_t tok, char *out, size_t cap)
             if (run) {
                 if (!full) {
                     size_t k = utf8_prefix(s + i, run, room - w);
-                    memcpy(o + w, s + i, k);
+                    if (k) /* out may be NULL when cap is 0: memcpy(NULL, .., 0) is still UB */
+                        memcpy(o + w, s + i, k);
                     w += k;
                     full = k < run;
                 }
