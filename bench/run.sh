@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # `make bench`: throughput, memory and per-account cost of `distillwatch scan`.
 #
-# Generates its inputs with bench/genlog.c (deterministic) under build/bench/
-# (override with DW_BENCH_DIR), then for each: runs `wc -l` on the same file
+# Inputs, under build/bench/ (override with DW_BENCH_DIR):
+#  - realistic: the traffic simulator's default population with real prompts
+#    and answers from ../shared/corpora (when present), ~1 GB (9 days);
+#  - synthetic: bench/genlog.c's ~2 KB records from a small vocabulary (a
+#    worst case for pattern matching: topic words everywhere);
+#  - small: Glasswally-shaped flat events; idle: one request per account.
+# Then for each: runs `wc -l` on the same file
 # in the same run as the I/O floor, and `scan` (best of DW_BENCH_RUNS, default
 # 3).  Prints a Markdown table for docs/benchmarks.md.  Sizes: DW_BENCH_MB
 # (realistic log, default 1024), DW_BENCH_SMALL (small events, default
@@ -17,7 +22,14 @@ small=${DW_BENCH_SMALL:-2000000}
 idle=${DW_BENCH_IDLE:-1000000}
 mkdir -p "$dir"
 cc -O2 -o "$dir/genlog" bench/genlog.c
-[[ -s $dir/realistic.jsonl ]] || "$dir/genlog" realistic $((mb * 1024 * 1024)) 1 > "$dir/realistic.jsonl"
+shared=${DW_SHARED:-../shared}
+if [[ ! -s $dir/realistic.jsonl ]]; then
+  corpus=()
+  [[ -d $shared/corpora ]] && corpus=(--corpus "$shared/corpora")
+  $BIN simulate --quiet --seed 1 --days 9 "${corpus[@]}" --out "$dir/sim"
+  mv "$dir/sim/requests.jsonl" "$dir/realistic.jsonl"
+fi
+[[ -s $dir/synthetic.jsonl ]] || "$dir/genlog" realistic $((mb * 1024 * 1024)) 1 > "$dir/synthetic.jsonl"
 [[ -s $dir/small.jsonl ]] || "$dir/genlog" small "$small" 2 > "$dir/small.jsonl"
 [[ -s $dir/idle.jsonl ]] || "$dir/genlog" idle "$idle" 3 > "$dir/idle.jsonl"
 
@@ -38,7 +50,7 @@ peak_rss_mib() { # peak RSS of one run, from the summary line scan prints
 
 echo "| input | size | records | wc -l | scan | scan MB/s | events/s | scan / wc -l | peak RSS |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for f in realistic small; do
+for f in realistic synthetic small; do
   path=$dir/$f.jsonl
   bytes=$(stat -c %s "$path")
   lines=$(wc -l < "$path")
