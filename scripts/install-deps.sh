@@ -11,7 +11,7 @@ PKGS=(build-essential pkg-config
       libcmocka-dev)
 # extra tools for tests, fuzzing and benchmarks (DW_DEPS=minimal skips them)
 if [[ ${DW_DEPS:-full} != minimal ]]; then
-  PKGS+=(clang libclang-rt-14-dev python3 nginx-light wrk hyperfine zstd gzip bc)
+  PKGS+=(clang libclang-rt-14-dev python3 nginx-light wrk hyperfine zstd gzip bc curl)
 fi
 
 missing=()

@@ -10,5 +10,6 @@ const dw_command dw_commands[] = {
     {"eval", dw_cmd_eval},
     {"wm", dw_cmd_wm},
     {"attribute", dw_cmd_attribute},
+    {"serve", dw_cmd_serve},
     {NULL, NULL},
 };

@@ -12,5 +12,6 @@ extern const dw_command dw_commands[];
 int dw_cmd_scan(int argc, char **argv);
 int dw_cmd_wm(int argc, char **argv);
 int dw_cmd_attribute(int argc, char **argv);
+int dw_cmd_serve(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
  * are scanned each time, capped at the first 16 KiB and last 4 KiB (the
  * instructions that matter sit at either end of a long pasted document).
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include "enrich/features.h"
@@ -30,6 +31,7 @@
 typedef struct sys_cache_entry {
     uint64_t hash;
     dw_pattern_hits hits;
+    dw_minhash mh;            /* link stage: near-duplicate sketch (issue 4) */
 } sys_cache_entry;
 
 struct dw_enricher {
@@ -112,6 +114,48 @@ static int scan_text(dw_enricher *en, const char *p, size_t n, dw_pattern_hits *
 
 static uint64_t hash_str(dw_str s) { return s.p && s.n ? dw_hash(s.p, s.n) | 1 : 0; }
 
+/* What the link stage (issue 4) needs beyond the per-account features: the
+ * client's full fingerprint (a harness image sends the same user agent,
+ * SDK version and header set from every account it drives), the tools
+ * schema, the address as bytes (for indicators), and the outline of the
+ * prompt for the question-bank profile. */
+static void link_features(const dw_event *ev, dw_features *f)
+{
+    if (f->ua_hash || f->sdk_hash || ev->header_fp)
+        f->client_fp = dw_mix64(f->ua_hash ^ dw_mix64(f->sdk_hash + 0x51) ^ (ev->header_fp * 0x9e3779b97f4a7c15ULL)) | 1;
+    f->tools_fp = ev->tools_fp;
+    if (ev->client_ip.p && ev->client_ip.n && ev->client_ip.n < 64) {
+        char tmp[64];
+        memcpy(tmp, ev->client_ip.p, ev->client_ip.n);
+        tmp[ev->client_ip.n] = 0;
+        char *pct = strchr(tmp, '%');
+        if (pct) *pct = 0;
+        unsigned char a[16];
+        if (inet_pton(AF_INET, tmp, a) == 1) {
+            memset(f->ip, 0, 10);
+            f->ip[10] = f->ip[11] = 0xff;
+            memcpy(f->ip + 12, a, 4);
+        } else if (inet_pton(AF_INET6, tmp, a) == 1) {
+            memcpy(f->ip, a, 16);
+        }
+    }
+    if (ev->prompt.p) {
+        const unsigned char *p = (const unsigned char *)ev->prompt.p;
+        uint8_t shape = 0;
+        /* the outline of a question is in its first few KiB; a pasted
+         * document's tail says nothing more about it */
+        uint32_t lim = ev->prompt.n < 4096 ? ev->prompt.n : 4096;
+        for (uint32_t i = 0; i < lim && shape != 7; i++) {
+            unsigned c = p[i];
+            if (c >= '0' && c <= '9') shape |= DW_SHAPE_DIGITS;
+            else if (c == '?') shape |= DW_SHAPE_QUESTION;
+            else if (c == '\n' && i + 1 < lim) shape |= DW_SHAPE_LINES;
+            else if (c == 0xef && i + 2 < lim && p[i + 1] == 0xbc && p[i + 2] == 0x9f) shape |= DW_SHAPE_QUESTION;
+        }
+        f->prompt_shape = shape;
+    }
+}
+
 int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
 {
     memset(f, 0, sizeof *f);
@@ -129,7 +173,9 @@ int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
             ce->hash = a;
             memset(&ce->hits, 0, sizeof ce->hits);
             if (scan_text(en, ev->system_prompt.p, ev->system_prompt.n, &ce->hits) < 0) { ce->hash = 0; return -1; }
+            dw_minhash_text(ev->system_prompt.p, ev->system_prompt.n, &ce->mh);
         }
+        f->sys_mh = ce->mh;
         f->hits.cats |= ce->hits.cats;
         f->hits.cot_langs |= ce->hits.cot_langs;
         f->hits.topics |= ce->hits.topics;
@@ -139,5 +185,6 @@ int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
     f->ua_hash = hash_str(ev->user_agent);
     if (ev->sdk_lang.p || ev->sdk_version.p)
         f->sdk_hash = dw_mix64(hash_str(ev->sdk_lang) * 31 + hash_str(ev->sdk_version)) | 1;
+    link_features(ev, f);
     return 0;
 }

@@ -11,6 +11,13 @@
 #include <stdint.h>
 #include "distillwatch.h"
 #include "enrich/patterns.h"
+#include "link/minhash.h"
+
+/* Prompt shape bits (dw_features.prompt_shape): the cheap, language-neutral
+ * outline of a prompt that the link stage's question-bank profile compares. */
+#define DW_SHAPE_DIGITS   1u   /* contains a digit */
+#define DW_SHAPE_QUESTION 2u   /* contains a question mark (ASCII or full-width) */
+#define DW_SHAPE_LINES    4u   /* spans several lines */
 
 typedef struct dw_features {
     uint64_t prompt_hash;     /* normalized prompt (case, whitespace folded); 0 = no prompt */
@@ -20,6 +27,12 @@ typedef struct dw_features {
     uint64_t ip_hash, ip_prefix_hash, ua_hash, sdk_hash;
     uint32_t prompt_chars;
     dw_pattern_hits hits;     /* prompt and system prompt together */
+    /* -- for the link stage (issue 4): what ties one operator's accounts -- */
+    uint64_t client_fp;       /* user agent + SDK headers + the set of header names; 0 = none */
+    uint64_t tools_fp;        /* tools schema; 0 = none */
+    uint8_t  ip[16];          /* client address (IPv4 as ::ffff:a.b.c.d); all zero = none */
+    uint8_t  prompt_shape;    /* DW_SHAPE_* */
+    dw_minhash sys_mh;        /* near-duplicate sketch of the system prompt (cached by hash) */
 } dw_features;
 
 typedef struct dw_enricher dw_enricher;

@@ -49,6 +49,19 @@ dw_engine *dw_engine_new(const dw_config *cfg, char *err, size_t errlen)
     dw_reorder_init(&e->ro, (int64_t)(e->cfg.reorder_window_s * 1000), e->cfg.max_buffered_events);
     e->traffic_start_ms = DW_TS_NONE;
     e->last_release_ms = DW_TS_NONE;
+    /* issue 4: link and campaign stages, parameters from the configuration */
+    dw_link_params lp;
+    dw_link_params_default(&lp);
+    lp.kind_min = e->cfg.link_kind_min;
+    lp.kind_cap = e->cfg.link_kind_cap;
+    lp.edge_min = e->cfg.link_edge_min;
+    lp.min_kinds = e->cfg.link_min_kinds;
+    e->link = dw_link_new(&lp);
+    dw_campaign_params cp;
+    dw_campaign_params_default(&cp);
+    cp.resolution = e->cfg.campaign_resolution;
+    cp.min_accounts = (uint32_t)e->cfg.campaign_min_accounts;
+    e->camps = dw_campaigns_new(&cp);
     return e;
 }
 
@@ -56,7 +69,13 @@ void dw_engine_free(dw_engine *e)
 {
     if (!e) return;
     if (e->store) dw_store_close(e->store);
-    for (size_t i = 0; i < e->nalerts; i++) { free(e->alerts[i].request_id); free(e->alerts[i].reason); }
+    for (size_t i = 0; i < e->nalerts; i++) {
+        free(e->alerts[i].request_id);
+        free(e->alerts[i].reason);
+        free(e->alerts[i].campaign_id);
+    }
+    dw_campaigns_free(e->camps);
+    dw_link_free(e->link);
     free(e->alerts);
     if (e->q_jsonl) fclose(e->q_jsonl);
     if (e->q_raw) fclose(e->q_raw);
@@ -89,10 +108,24 @@ int dw_engine_lookup(const dw_engine *e, const char *id, dw_verdict *verdict, do
 
 void dw_engine_assess(const dw_engine *e, const dw_account *a, dw_assessment *as)
 {
-    dw_assess(&e->cfg, a, &e->pop, as);
+    /* issue 4: the account's campaign, if any, enters as coordination evidence */
+    double link = 0;
+    const dw_campaign *c = dw_campaign_of(e->camps, (uint32_t)(a - e->accts.v), &link);
+    dw_campaign_ctx ctx;
+    dw_campaign_member_ctx(c, link, &ctx);
+    dw_assess_ctx(&e->cfg, a, &e->pop, &ctx, as);
 }
 
-static void raise_alert(dw_engine *e, const dw_obs *o, dw_account *a, const dw_assessment *as)
+void dw_engine_campaign_env(const dw_engine *e, dw_campaign_env *env)
+{
+    env->cfg = &e->cfg;
+    env->accts = &e->accts;
+    env->pop = &e->pop;
+    env->link = e->link;
+}
+
+static dw_alert *new_alert(dw_engine *e, const dw_obs *o, uint32_t acct, int verdict, double score, const char *reason,
+                           const char *campaign_id)
 {
     if (e->nalerts == e->alerts_cap) {
         e->alerts_cap = e->alerts_cap ? e->alerts_cap * 2 : 256;
@@ -100,16 +133,92 @@ static void raise_alert(dw_engine *e, const dw_obs *o, dw_account *a, const dw_a
         if (!n) { fputs("distillwatch: out of memory\n", stderr); abort(); }
         e->alerts = n;
     }
-    char reason[2048];
-    dw_assessment_reasons(as, a, 0, reason, sizeof reason);
     dw_alert *al = &e->alerts[e->nalerts++];
+    memset(al, 0, sizeof *al);
     al->ts_ms = o->ts_ms;
     al->seq = o->seq;
-    al->account = o->account;
-    al->verdict = (uint8_t)as->verdict;
-    al->score = (float)as->score;
+    al->account = acct;
+    al->verdict = (uint8_t)verdict;
+    al->score = (float)score;
     al->request_id = strdup(dw_obs_request_id(o));
     al->reason = strdup(reason);
+    al->campaign_id = campaign_id ? strdup(campaign_id) : NULL;
+    return al;
+}
+
+/* An account's verdict rose at request o (o may be another member's request
+ * when a campaign verdict lifts the whole campaign). */
+static void raise_alert(dw_engine *e, const dw_obs *o, uint32_t acct, const dw_account *a, const dw_assessment *as)
+{
+    char reason[2048];
+    dw_assessment_reasons(as, a, 0, reason, sizeof reason);
+    /* a benign group (an office) is one operator but no campaign */
+    new_alert(e, o, acct, as->verdict, as->score, reason, as->camp.score >= e->cfg.review ? as->camp.id : NULL);
+}
+
+/* ---- issue 4: link and campaign stages ------------------------------------ */
+
+static void on_edge(void *ud, const dw_link_edge *ed) { dw_campaigns_edge(((dw_engine *)ud)->camps, ed); }
+
+typedef struct campaign_event {
+    dw_engine *e;
+    const dw_obs *o;              /* the request that triggered the evaluation */
+} campaign_event;
+
+/* A campaign was (re)judged while traffic streams: alert on the campaign
+ * when its verdict rises, and re-judge its members now rather than at their
+ * next scheduled assessment, so that every member's alert fires at the
+ * moment the campaign is recognized. */
+static void on_campaign(void *ud, dw_campaign *c)
+{
+    campaign_event *ce = ud;
+    dw_engine *e = ce->e;
+    if (c->verdict > c->alerted) {
+        c->alerted = (uint8_t)c->verdict;
+        char reason[1024];
+        snprintf(reason, sizeof reason, "campaign %s: %u accounts judged %.2f as one operation: %s", c->id, c->n, c->score,
+                 c->summary);
+        dw_alert *al = new_alert(e, ce->o, ce->o->account, c->verdict, c->score, reason, c->id);
+        al->is_campaign = 1;
+    }
+    if (c->verdict < DW_REVIEW) return;
+    for (uint32_t i = 0; i < c->n; i++) {
+        dw_account *a = &e->accts.v[c->members[i]];
+        dw_assessment as;
+        dw_engine_assess(e, a, &as);
+        a->score = (float)as.score;
+        a->verdict = (uint8_t)as.verdict;
+        if (as.verdict > a->alerted) {
+            a->alerted = (uint8_t)as.verdict;
+            raise_alert(e, ce->o, c->members[i], a, &as);
+        }
+    }
+}
+
+static void link_and_campaigns(dw_engine *e, const dw_obs *o, const dw_obs_ctx *ctx)
+{
+    dw_link_ctx lctx = {ctx->model_is_release, ctx->model_first_seen, e->traffic_start_ms};
+    if (dw_link_observe(e->link, &e->accts, o, &lctx)) dw_link_register(e->link, &e->accts, o->account, on_edge, e);
+    uint32_t due = dw_campaigns_tick(e->camps, o->account);
+    if (due != UINT32_MAX) {
+        dw_campaign_env env;
+        dw_engine_campaign_env(e, &env);
+        campaign_event ce = {e, o};
+        dw_campaigns_evaluate(e->camps, due, &env, on_campaign, &ce);
+    }
+}
+
+/* The final graph: rebuilt from the fingerprints alone, so final verdicts do
+ * not depend on how the input was split across runs (also run after a store
+ * is loaded, so streaming resumes with the campaigns already known). */
+void dw_engine_rebuild_campaigns(dw_engine *e)
+{
+    dw_campaign_env env;
+    dw_engine_campaign_env(e, &env);
+    dw_campaigns_reset_graph(e->camps);
+    dw_link_set_traffic_start(e->link, e->traffic_start_ms);
+    dw_link_rebuild(e->link, &e->accts, on_edge, e);
+    dw_campaigns_evaluate_all(e->camps, &env, NULL, NULL);
 }
 
 /* Account state, population, then (on schedule) score and alert. */
@@ -132,6 +241,7 @@ static void process(dw_engine *e, const dw_obs *o)
     dw_account_observe(a, o, &ctx);
     dw_pop_move(e->pop.req, req0, a->requests);
     if (a->completion_tokens != tok0) dw_pop_move(e->pop.tok, tok0, a->completion_tokens);
+    if (e->cfg.link_enabled) link_and_campaigns(e, o, &ctx); /* issue 4 */
     if (a->requests >= a->next_eval) {
         dw_assessment as;
         dw_engine_assess(e, a, &as);
@@ -141,7 +251,7 @@ static void process(dw_engine *e, const dw_obs *o)
         a->next_eval = a->requests + (step < 8 ? 8 : step);
         if (as.verdict > a->alerted) {
             a->alerted = (uint8_t)as.verdict;
-            raise_alert(e, o, a, &as);
+            raise_alert(e, o, o->account, a, &as);
         }
     }
 }
@@ -159,6 +269,7 @@ int dw_engine_feed_event(dw_engine *e, const dw_event *ev)
 {
     dw_obs *o = dw_reorder_obtain(&e->ro);
     if (dw_enrich(e->en, ev, &o->f) < 0) memset(&o->f, 0, sizeof o->f); /* pattern engine failure: keep the rest */
+    if (e->cfg.link_enabled) dw_link_note_event(e->link, ev, &o->f); /* issue 4: texts behind the hashes, while in view */
     o->ts_ms = ev->ts_ms;
     o->seq = e->seq++;
     o->account = dw_accounts_intern(&e->accts, ev->account_id.p, ev->account_id.n, NULL);
@@ -298,6 +409,7 @@ void dw_engine_quarantine(dw_engine *e, const char *src, uint64_t lineno, size_t
 int dw_engine_finish(dw_engine *e, char *err, size_t errlen)
 {
     drain(e, 1);
+    if (e->cfg.link_enabled) dw_engine_rebuild_campaigns(e); /* issue 4 */
     memset(e->st.verdicts, 0, sizeof e->st.verdicts);
     for (uint32_t i = 0; i < e->accts.n; i++) {
         dw_account *a = &e->accts.v[i];
@@ -331,5 +443,12 @@ int dw_engine_write_outputs(dw_engine *e, const char *dir, char *err, size_t err
     if (dw_write_accounts(e, p, err, errlen) < 0) return -1;
     snprintf(p, sizeof p, "%s/alerts.jsonl", dir);
     if (dw_write_alerts(e, p, err, errlen) < 0) return -1;
+    /* issue 4 */
+    snprintf(p, sizeof p, "%s/campaigns.json", dir);
+    if (dw_write_campaigns(e, p, err, errlen) < 0) return -1;
+    snprintf(p, sizeof p, "%s/report.html", dir);
+    if (dw_write_report(e, p, err, errlen) < 0) return -1;
+    snprintf(p, sizeof p, "%s/stix-bundle.json", dir);
+    if (dw_write_stix(e, p, err, errlen) < 0) return -1;
     return 0;
 }

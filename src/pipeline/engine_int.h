@@ -12,6 +12,8 @@
 #include "state/reorder.h"
 #include "state/table.h"
 #include "enrich/features.h"
+#include "link/link.h"          /* issue 4: link and campaign stages */
+#include "campaign/campaign.h"
 
 typedef struct dw_alert {
     int64_t ts_ms;
@@ -21,6 +23,8 @@ typedef struct dw_alert {
     float score;
     char *request_id;
     char *reason;
+    char *campaign_id;            /* the account's campaign when the alert fired, or NULL */
+    uint8_t is_campaign;          /* a campaign alert (account_id: the request that raised it) */
 } dw_alert;
 
 typedef struct dw_store dw_store;
@@ -46,6 +50,8 @@ struct dw_engine {
     dw_stats st;
     int finished;
     dw_decoder *acct_decoder;     /* JSON reader reused by the accounts file */
+    dw_link *link;                /* issue 4: which accounts are one operator */
+    dw_campaigns *camps;          /* issue 4: campaigns, pooled verdicts */
 };
 
 /* The release threshold: a model first seen this long after traffic began is "new". */
@@ -65,5 +71,18 @@ void dw_store_close(dw_store *s);
 /* outputs.c */
 int dw_write_accounts(dw_engine *e, const char *path, char *err, size_t errlen);
 int dw_write_alerts(dw_engine *e, const char *path, char *err, size_t errlen);
+/* one accounts.jsonl record (with its newline), for serve's /v1/accounts/{id} */
+struct dw_buf;
+void dw_account_record(const dw_engine *e, const dw_account *a, struct dw_buf *b);
+
+/* issue 4: rebuild the account graph and campaigns from the fingerprints
+ * (end of input; after a store is loaded) */
+void dw_engine_rebuild_campaigns(dw_engine *e);
+
+/* issue 4 sinks: campaigns.c, report.c, stix.c */
+void dw_engine_campaign_env(const dw_engine *e, dw_campaign_env *env);
+int dw_write_campaigns(dw_engine *e, const char *path, char *err, size_t errlen);
+int dw_write_report(dw_engine *e, const char *path, char *err, size_t errlen);
+int dw_write_stix(dw_engine *e, const char *path, char *err, size_t errlen);
 
 #endif

@@ -46,6 +46,9 @@ static const sig_default defaults[S__COUNT] = {
     [S_VERIFIED_PROGRAM]       = {-2.0, 0, 1, 1},
     [S_REPEATED_PROMPTS]       = {-3.0, 0.1, 0.4, 30},
     [S_END_USERS]              = {-1.0, 10, 50, 30},
+    [S_CAMPAIGN]               = {4.0, 0.35, 0.7, 1},
+    [S_COORDINATED]            = {1.0, 4, 32, 1},
+    [S_DISGUISE]               = {3.0, 0.3, 0.8, 1},
 };
 
 dw_config *dw_config_new(void)
@@ -75,6 +78,13 @@ dw_config *dw_config_new(void)
     c->reorder_window_s = 300;
     c->max_line_bytes = 16u << 20;
     c->max_buffered_events = 1u << 20;
+    c->link_enabled = 1;
+    c->link_kind_min = 1.0;
+    c->link_kind_cap = 6.0;
+    c->link_edge_min = 5.0;
+    c->link_min_kinds = 2;
+    c->campaign_resolution = 0.25;
+    c->campaign_min_accounts = 3;
     return c;
 }
 
@@ -104,7 +114,8 @@ static int on_kv(void *user, const char *section, const char *name, const char *
     dw_config *c = lc->cfg;
     double d;
 #define FAIL(...) do { snprintf(lc->err, lc->errlen, __VA_ARGS__); lc->failed = 1; return 0; } while (0)
-    if ((strcmp(name, "enabled") == 0 || strcmp(name, "corroborates") == 0) && strncmp(section, "signal.", 7) == 0) {
+    if ((strcmp(name, "enabled") == 0 || strcmp(name, "corroborates") == 0) &&
+        (strncmp(section, "signal.", 7) == 0 || strcmp(section, "link") == 0)) {
         if (strcmp(value, "true") && strcmp(value, "false") && strcmp(value, "1") && strcmp(value, "0"))
             FAIL("[%s] %s must be true or false", section, name);
         d = (strcmp(value, "true") == 0 || strcmp(value, "1") == 0);
@@ -128,6 +139,21 @@ static int on_kv(void *user, const char *section, const char *name, const char *
         else if (strcmp(name, "max_line_bytes") == 0) c->max_line_bytes = (size_t)d;
         else if (strcmp(name, "max_buffered_events") == 0) c->max_buffered_events = (size_t)d;
         else FAIL("[ingest] has no key '%s'", name);
+        return 1;
+    }
+    if (strcmp(section, "link") == 0) {
+        if (strcmp(name, "enabled") == 0) c->link_enabled = d != 0;
+        else if (strcmp(name, "kind_min") == 0) c->link_kind_min = d;
+        else if (strcmp(name, "kind_cap") == 0) c->link_kind_cap = d;
+        else if (strcmp(name, "edge_min") == 0) c->link_edge_min = d;
+        else if (strcmp(name, "min_kinds") == 0) c->link_min_kinds = (int)d;
+        else FAIL("[link] has no key '%s'", name);
+        return 1;
+    }
+    if (strcmp(section, "campaign") == 0) {
+        if (strcmp(name, "resolution") == 0) c->campaign_resolution = d;
+        else if (strcmp(name, "min_accounts") == 0) c->campaign_min_accounts = (int)d;
+        else FAIL("[campaign] has no key '%s'", name);
         return 1;
     }
     if (strncmp(section, "signal.", 7) == 0) {
@@ -167,5 +193,13 @@ int dw_config_load(dw_config *cfg, const char *path, char *err, size_t errlen)
     }
     if (cfg->half_points <= 0) { snprintf(err, errlen, "%s: half_points must be > 0", path); return -1; }
     if (cfg->max_line_bytes < 4096) { snprintf(err, errlen, "%s: max_line_bytes must be >= 4096", path); return -1; }
+    if (cfg->link_min_kinds < 1 || cfg->link_edge_min <= 0 || cfg->link_kind_cap <= 0) {
+        snprintf(err, errlen, "%s: [link] needs min_kinds >= 1, edge_min > 0, kind_cap > 0", path);
+        return -1;
+    }
+    if (cfg->campaign_min_accounts < 2 || cfg->campaign_resolution <= 0) {
+        snprintf(err, errlen, "%s: [campaign] needs min_accounts >= 2 and resolution > 0", path);
+        return -1;
+    }
     return 0;
 }

@@ -26,6 +26,7 @@ typedef enum {
     DW_G_VOLUME,       /* how much, against the population */
     DW_G_ABUSE,        /* jailbreaks and censorship-evasion rewrites */
     DW_G_PIVOT,        /* jumps to each new model release */
+    DW_G_COORD,        /* acts as one operator with other accounts (link + campaign stages) */
     DW_G_TRUST,        /* evidence for a legitimate account (negative weight) */
     DW_G__COUNT
 } dw_group;
@@ -36,6 +37,8 @@ typedef enum {
     S_SINGLE_TURN, S_COVERAGE, S_TEMPLATED, S_MODEL_PIVOT, S_IP_CHURN, S_ASN_CHURN,
     S_DATACENTER, S_NEW_ACCOUNT, S_JAILBREAK, S_CENSOR, S_VERIFIED_PROGRAM,
     S_REPEATED_PROMPTS, S_END_USERS,
+    S_CAMPAIGN, S_COORDINATED,  /* coordination: from the campaign stage */
+    S_DISGUISE,                 /* coordination: judging a campaign as one account */
     S__COUNT
 } dw_signal_id;
 
@@ -59,7 +62,29 @@ struct dw_config {
     double reorder_window_s;
     size_t max_line_bytes;
     size_t max_buffered_events;
+    /* link stage: when two accounts are one operator (src/link/link.h) */
+    int link_enabled;             /* 0: per-account verdicts only (no link or campaign stage) */
+    double link_kind_min;         /* nats for a kind of evidence to count */
+    double link_kind_cap;         /* most nats one kind adds */
+    double link_edge_min;         /* nats for an edge */
+    int link_min_kinds;           /* independent kinds an edge needs */
+    /* campaign stage (src/campaign/campaign.h) */
+    double campaign_resolution;   /* Leiden modularity resolution */
+    int campaign_min_accounts;    /* smallest campaign */
 };
+
+/* What an account's assessment knows about its campaign (coordination
+ * signals); filled by the campaign stage, all zero when it has none. */
+typedef struct dw_campaign_ctx {
+    const char *id;               /* NULL: not in a campaign */
+    const char *reason;           /* the campaign's evidence in one sentence */
+    uint32_t members;
+    double score;                 /* the campaign judged as one account */
+    double link;                  /* nats of the account's edges to other members */
+    double link_median;           /* the same for the campaign's median member */
+    int pooled;                   /* this assessment judges the campaign itself (pooled state) */
+    double disguise;              /* pooled: share of the campaign's ties made without any shared identity */
+} dw_campaign_ctx;
 
 typedef struct dw_signal_result {
     double value;       /* the measurement */
@@ -80,6 +105,7 @@ typedef struct dw_assessment {
     int groups;                 /* groups with evidence */
     int trusted;                /* trust evidence present (caps at review) */
     dw_verdict verdict;
+    dw_campaign_ctx camp;       /* the campaign this assessment saw (coordination reasons) */
 } dw_assessment;
 
 const char *dw_signal_name(dw_signal_id s);
@@ -87,8 +113,13 @@ dw_group dw_signal_group(dw_signal_id s);
 const char *dw_group_name(dw_group g);
 
 void dw_assess(const dw_config *cfg, const dw_account *a, const dw_population *pop, dw_assessment *out);
+/* The same with the account's campaign (NULL or id == NULL: none). */
+void dw_assess_ctx(const dw_config *cfg, const dw_account *a, const dw_population *pop, const dw_campaign_ctx *camp,
+                   dw_assessment *out);
 /* The reason text for one signal (only meaningful when it has points). */
 void dw_signal_reason(dw_signal_id s, const dw_account *a, const dw_signal_result *r, char *out, size_t cap);
+/* The same, for signals that need the assessment's context (campaign signals). */
+void dw_assessment_signal_reason(const dw_assessment *as, dw_signal_id s, const dw_account *a, char *out, size_t cap);
 /* Signals with points, suspicion first (strongest first), trust last; returns how many. */
 int dw_assessment_order(const dw_assessment *as, int order[S__COUNT]);
 /* The `max` strongest reasons of an assessment (0 = all), joined by "; ". */

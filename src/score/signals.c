@@ -47,6 +47,9 @@ static const char *const names[S__COUNT] = {
     [S_VERIFIED_PROGRAM] = "verified_program",
     [S_REPEATED_PROMPTS] = "repeated_prompts",
     [S_END_USERS] = "end_users",
+    [S_CAMPAIGN] = "campaign_member",
+    [S_COORDINATED] = "coordinated_accounts",
+    [S_DISGUISE] = "disguised_coordination",
 };
 
 static const dw_group groups[S__COUNT] = {
@@ -62,10 +65,11 @@ static const dw_group groups[S__COUNT] = {
     [S_NEW_ACCOUNT] = DW_G_CONCEAL,
     [S_JAILBREAK] = DW_G_ABUSE, [S_CENSOR] = DW_G_ABUSE,
     [S_VERIFIED_PROGRAM] = DW_G_TRUST, [S_REPEATED_PROMPTS] = DW_G_TRUST, [S_END_USERS] = DW_G_TRUST,
+    [S_CAMPAIGN] = DW_G_COORD, [S_COORDINATED] = DW_G_COORD, [S_DISGUISE] = DW_G_COORD,
 };
 
 static const char *const group_names[DW_G__COUNT] = {
-    "elicitation", "harvesting", "automation", "concealment", "volume", "abuse", "pivot", "trust"};
+    "elicitation", "harvesting", "automation", "concealment", "volume", "abuse", "pivot", "coordination", "trust"};
 
 const char *dw_signal_name(dw_signal_id s) { return (unsigned)s < S__COUNT ? names[s] : "?"; }
 dw_group dw_signal_group(dw_signal_id s) { return groups[s]; }
@@ -126,7 +130,8 @@ static double templated_value(const dw_account *a)
 }
 
 /* Measure signal s; returns false when it does not apply to this account. */
-static bool measure(dw_signal_id s, const dw_account *a, const dw_population *pop, double *v)
+static bool measure(dw_signal_id s, const dw_account *a, const dw_population *pop, const dw_config *cfg,
+                    const dw_campaign_ctx *camp, double *v)
 {
     uint32_t n = a->requests;
     switch (s) {
@@ -195,15 +200,68 @@ static bool measure(dw_signal_id s, const dw_account *a, const dw_population *po
         *v = u;
         return true;
     }
+    case S_CAMPAIGN:
+        /* the campaign judged as one account: its suspicion is the member's */
+        if (!camp || !camp->id || camp->pooled) return false;
+        *v = camp->score;
+        return true;
+    case S_COORDINATED:
+        /* how many accounts one suspicious operation spreads over; a benign
+         * group (an office, a campus) lends its members nothing */
+        if (!camp || !camp->id || camp->pooled || camp->score < cfg->review) return false;
+        *v = camp->members;
+        return true;
+    case S_DISGUISE:
+        /* a campaign whose accounts are tied only by what they do -- a
+         * harness prompt and its paraphrases, a question bank, a client
+         * build, the hour they moved to a new model -- and never by who they
+         * are (a card, a network, a sign-up burst) is hiding its operator:
+         * each account was made to look like a different person */
+        if (!camp || !camp->pooled) return false;
+        *v = camp->disguise;
+        return true;
     default: return false;
     }
 }
 
-static bool log_scaled(dw_signal_id s) { return s == S_VOLUME || s == S_TOKEN_VOLUME; }
+static bool log_scaled(dw_signal_id s) { return s == S_VOLUME || s == S_TOKEN_VOLUME || s == S_COORDINATED; }
+
+/* Confidence of the coordination signals: how firmly the account is tied
+ * to its campaign -- in nats of its edges to other members, full at two
+ * edges' worth, and against the campaign's median member, full from 30% of
+ * it (a bystander that one chance coincidence attached to a campaign has
+ * a twentieth of the ties its members have) -- and, for membership, how
+ * many accounts make the campaign (full at ten: three accounts sharing a
+ * card are a family more often than an operation). */
+static double campaign_confidence(dw_signal_id s, const dw_config *cfg, const dw_campaign_ctx *camp)
+{
+    double full = 2 * (cfg->link_edge_min > 0 ? cfg->link_edge_min : 1);
+    double link = camp->link / full;
+    if (link > 1) link = 1;
+    if (camp->link_median > 0) {
+        double rel = (camp->link / camp->link_median - 0.05) / 0.25;
+        link *= rel < 0 ? 0 : rel > 1 ? 1 : rel;
+    }
+    if (s == S_COORDINATED) return link;
+    double size = camp->members > 1 ? (camp->members - 1) / 9.0 : 0;
+    if (s == S_DISGUISE) {
+        /* disguise is a matter of many accounts: full from 20 */
+        size = camp->members > 2 ? (camp->members - 2) / 18.0 : 0;
+        return size > 1 ? 1 : size;
+    }
+    return link * (size > 1 ? 1 : size);
+}
 
 void dw_assess(const dw_config *cfg, const dw_account *a, const dw_population *pop, dw_assessment *out)
 {
+    dw_assess_ctx(cfg, a, pop, NULL, out);
+}
+
+void dw_assess_ctx(const dw_config *cfg, const dw_account *a, const dw_population *pop, const dw_campaign_ctx *camp,
+                   dw_assessment *out)
+{
     memset(out, 0, sizeof *out);
+    if (camp && camp->id) out->camp = *camp;
     double group_best[DW_G__COUNT] = {0};
     double trust = 0;
     double conf = a->requests / (a->requests + cfg->confidence_requests);
@@ -212,14 +270,16 @@ void dw_assess(const dw_config *cfg, const dw_account *a, const dw_population *p
         dw_signal_result *r = &out->sig[i];
         if (!p->enabled || a->requests < p->min_requests) continue;
         double v;
-        if (!measure((dw_signal_id)i, a, pop, &v) || !isfinite(v)) continue;
+        if (!measure((dw_signal_id)i, a, pop, cfg, camp, &v) || !isfinite(v)) continue;
         r->evaluated = 1;
         r->value = v;
         if (log_scaled((dw_signal_id)i))
             r->strength = ramp(log2(v > 1e-9 ? v : 1e-9), log2(p->lo), log2(p->hi));
         else
             r->strength = ramp(v, p->lo, p->hi);
-        r->confidence = (i == S_VERIFIED_PROGRAM) ? 1.0 : conf;
+        r->confidence = (i == S_VERIFIED_PROGRAM) ? 1.0
+                        : (i == S_CAMPAIGN || i == S_COORDINATED || i == S_DISGUISE) ? campaign_confidence((dw_signal_id)i, cfg, camp)
+                                                                  : conf;
         r->points = p->weight * r->strength * r->confidence;
         out->points += r->points;
         dw_group g = groups[i];
@@ -234,7 +294,7 @@ void dw_assess(const dw_config *cfg, const dw_account *a, const dw_population *p
     out->trusted = trust >= cfg->group_present;
     /* DESIGN.md: volume separates nothing; coordination and concealment do
      * (the link stage's coordination evidence must count here as well) */
-    int concealed = group_best[DW_G_CONCEAL] >= cfg->group_present;
+    int concealed = group_best[DW_G_CONCEAL] >= cfg->group_present || group_best[DW_G_COORD] >= cfg->group_present;
     if (out->score >= cfg->block && out->groups >= cfg->block_min_groups &&
         !(out->trusted && cfg->trust_caps_block) && (concealed || !cfg->block_needs_concealment))
         out->verdict = DW_BLOCK;
@@ -285,6 +345,9 @@ void dw_signal_reason(dw_signal_id s, const dw_account *a, const dw_signal_resul
     case S_VERIFIED_PROGRAM: snprintf(out, cap, "verified education/research account (counts against suspicion; capped at review)"); break;
     case S_REPEATED_PROMPTS: snprintf(out, cap, "%.0f%% of requests repeat an earlier prompt, as benchmark reruns do (counts against suspicion; capped at review)", pct); break;
     case S_END_USERS: snprintf(out, cap, "serves ~%.0f distinct end users, like a reseller or router (capped at review)", r->value); break;
+    case S_CAMPAIGN: snprintf(out, cap, "member of a campaign judged %.2f as one account", r->value); break;
+    case S_COORDINATED: snprintf(out, cap, "one of %.0f accounts run as one operation", r->value); break;
+    case S_DISGUISE: snprintf(out, cap, "%.0f%% of the ties between its accounts are behaviour alone (shared harness prompts, question bank, client, timing) with no shared card, network or sign-up: each account made to look like a different person", pct); break;
     default: snprintf(out, cap, "%s = %g", dw_signal_name(s), r->value); break;
     }
 }
@@ -303,6 +366,18 @@ int dw_assessment_order(const dw_assessment *as, int order[S__COUNT])
     return n;
 }
 
+void dw_assessment_signal_reason(const dw_assessment *as, dw_signal_id s, const dw_account *a, char *out, size_t cap)
+{
+    const dw_campaign_ctx *c = &as->camp;
+    if (s == S_CAMPAIGN && c->id)
+        snprintf(out, cap, "member of campaign %s (%u accounts, %.2f judged as one): %s", c->id, c->members, c->score,
+                 c->reason ? c->reason : "");
+    else if (s == S_COORDINATED && c->id)
+        snprintf(out, cap, "one of %u accounts run as one operation (campaign %s)", c->members, c->id);
+    else
+        dw_signal_reason(s, a, &as->sig[s], out, cap);
+}
+
 void dw_assessment_reasons(const dw_assessment *as, const dw_account *a, int max, char *out, size_t cap)
 {
     int order[S__COUNT];
@@ -311,8 +386,8 @@ void dw_assessment_reasons(const dw_assessment *as, const dw_account *a, int max
     out[0] = 0;
     if (max > 0 && n > max) n = max;
     for (int i = 0; i < n && k + 8 < cap; i++) {
-        char one[256];
-        dw_signal_reason((dw_signal_id)order[i], a, &as->sig[order[i]], one, sizeof one);
+        char one[512];
+        dw_assessment_signal_reason(as, (dw_signal_id)order[i], a, one, sizeof one);
         k += (size_t)snprintf(out + k, cap - k, "%s%s", k ? "; " : "", one);
         if (k >= cap) { k = cap - 1; break; }
     }

@@ -54,7 +54,9 @@ static void account_json(const dw_engine *e, const dw_account *a, dw_buf *b)
     dw_jw_key(&w, "account_id"); dw_jw_str(&w, a->id);
     dw_jw_key(&w, "verdict"); dw_jw_str(&w, dw_verdict_name(as.verdict));
     dw_jw_key(&w, "score"); dw_jw_fixed(&w, as.score, 4);
-    dw_jw_key(&w, "campaign_id"); dw_jw_null(&w);
+    /* issue 4: only campaigns judged suspicious are campaigns (campaigns.json) */
+    dw_jw_key(&w, "campaign_id");
+    if (as.camp.id && as.camp.score >= e->cfg.review) dw_jw_str(&w, as.camp.id); else dw_jw_null(&w);
     dw_jw_key(&w, "requests"); dw_jw_uint(&w, a->requests);
     char ts[40];
     dw_format_ts(a->first_ms, ts, sizeof ts);
@@ -75,8 +77,8 @@ static void account_json(const dw_engine *e, const dw_account *a, dw_buf *b)
         int order[S__COUNT];
         int n = dw_assessment_order(&as, order);
         for (int i = 0; i < n; i++) {
-            char r[256];
-            dw_signal_reason((dw_signal_id)order[i], a, &as.sig[order[i]], r, sizeof r);
+            char r[768];
+            dw_assessment_signal_reason(&as, (dw_signal_id)order[i], a, r, sizeof r); /* issue 4: campaign reasons */
             dw_jw_str(&w, r);
         }
     }
@@ -84,6 +86,10 @@ static void account_json(const dw_engine *e, const dw_account *a, dw_buf *b)
     dw_jw_obj_end(&w);
     dw_buf_putc(b, '\n');
 }
+
+/* serve (GET /v1/accounts/{id}): the same record for one account, so the
+ * daemon and scan never disagree on its shape. */
+void dw_account_record(const dw_engine *e, const dw_account *a, dw_buf *b) { account_json(e, a, b); }
 
 int dw_write_accounts(dw_engine *e, const char *path, char *err, size_t errlen)
 {
@@ -101,7 +107,7 @@ int dw_write_accounts(dw_engine *e, const char *path, char *err, size_t errlen)
         account_json(e, &e->accts.v[order[i]], &b);
         if (b.len > (1u << 20)) { dw_buf_write(&b, f); dw_buf_reset(&b); }
     }
-    dw_buf_write(&b, f);
+    if (b.len) dw_buf_write(&b, f); /* no accounts: fwrite(NULL, ...) is UB */
     dw_buf_free(&b);
     free(order);
     return close_out(f, path, err, errlen);
@@ -111,7 +117,7 @@ int dw_write_alerts(dw_engine *e, const char *path, char *err, size_t errlen)
 {
     FILE *f = open_out(path, err, errlen);
     if (!f) return -1;
-    qsort(e->alerts, e->nalerts, sizeof *e->alerts, by_time);
+    if (e->nalerts) qsort(e->alerts, e->nalerts, sizeof *e->alerts, by_time); /* qsort(NULL, 0) is UB */
     dw_buf b = {0};
     for (size_t i = 0; i < e->nalerts; i++) {
         const dw_alert *al = &e->alerts[i];
@@ -123,14 +129,14 @@ int dw_write_alerts(dw_engine *e, const char *path, char *err, size_t errlen)
         dw_jw_key(&w, "ts"); dw_jw_str(&w, ts);
         dw_jw_key(&w, "request_id"); if (al->request_id[0]) dw_jw_str(&w, al->request_id); else dw_jw_null(&w);
         dw_jw_key(&w, "account_id"); dw_jw_str(&w, e->accts.v[al->account].id);
-        dw_jw_key(&w, "campaign_id"); dw_jw_null(&w);
+        dw_jw_key(&w, "campaign_id"); if (al->campaign_id) dw_jw_str(&w, al->campaign_id); else dw_jw_null(&w); /* issue 4 */
         dw_jw_key(&w, "verdict"); dw_jw_str(&w, dw_verdict_name((dw_verdict)al->verdict));
         dw_jw_key(&w, "score"); dw_jw_fixed(&w, al->score, 4);
         dw_jw_key(&w, "reason"); dw_jw_str(&w, al->reason);
         dw_jw_obj_end(&w);
         dw_buf_putc(&b, '\n');
     }
-    dw_buf_write(&b, f);
+    if (b.len) dw_buf_write(&b, f); /* no alerts: fwrite(NULL, ...) is UB */
     dw_buf_free(&b);
     return close_out(f, path, err, errlen);
 }
@@ -157,6 +163,13 @@ void dw_engine_print_summary(dw_engine *e, void *file)
                 break;
             }
         fclose(st);
+    }
+    /* issue 4: what the link and campaign stages hold, for capacity planning */
+    if (e->cfg.link_enabled) {
+        uint32_t linked = dw_link_population(e->link);
+        size_t lm = dw_link_memory(e->link), cm = dw_campaigns_memory(e->camps);
+        fprintf(f, "link index %.1f MiB for %u accounts with a fingerprint (%.0f bytes each; fingerprint %zu), campaign graph %.1f MiB\n",
+                lm / 1048576.0, linked, linked ? (double)lm / linked : 0.0, sizeof(dw_link_fp), cm / 1048576.0);
     }
     fprintf(f, "verdicts: %llu block, %llu review, %llu allow\n", (unsigned long long)s.verdicts[DW_BLOCK],
             (unsigned long long)s.verdicts[DW_REVIEW], (unsigned long long)s.verdicts[DW_ALLOW]);

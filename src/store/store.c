@@ -132,7 +132,9 @@ dw_store *dw_store_open(dw_engine *e, const char *path, char *err, size_t errlen
                     " first_seen INTEGER, requests INTEGER);"
                     "CREATE TABLE IF NOT EXISTS accounts(id TEXT PRIMARY KEY, payment TEXT, state BLOB NOT NULL);",
              err, errlen) < 0 ||
-        load(s, e, err, errlen) < 0) {
+        dw_link_store_schema(s->db, err, errlen) < 0 || /* issue 4: link and campaign state */
+        load(s, e, err, errlen) < 0 ||
+        dw_link_store_load(s->db, e->link, e->camps, &e->accts, err, errlen) < 0) {
         /* name the file: the operator may have several */
         char tmp[512];
         snprintf(tmp, sizeof tmp, "%s (%s)", err, path);
@@ -140,6 +142,9 @@ dw_store *dw_store_open(dw_engine *e, const char *path, char *err, size_t errlen
         dw_store_close(s);
         return NULL;
     }
+    /* issue 4: the account graph and campaigns, rebuilt from the saved
+     * fingerprints, so streaming resumes with the campaigns already known */
+    if (e->cfg.link_enabled) dw_engine_rebuild_campaigns(e);
     return s;
 }
 
@@ -178,6 +183,12 @@ int dw_store_save(dw_store *s, dw_engine *e, char *err, size_t errlen)
     sqlite3_finalize(st);
     st = NULL;
 
+    /* issue 4: fingerprints of changed accounts, registry, texts, alerted
+     * campaigns -- before the accounts loop clears the dirty flags */
+    if (dw_link_store_save(s->db, e->link, e->camps, &e->accts, err, errlen) < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
     if (sqlite3_prepare_v2(s->db, "INSERT INTO accounts(id, payment, state) VALUES (?, ?, ?) "
                                   "ON CONFLICT(id) DO UPDATE SET payment=excluded.payment, state=excluded.state",
                            -1, &st, NULL) != SQLITE_OK)

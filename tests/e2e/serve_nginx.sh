@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# nginx auth_request in front of a small upstream, with distillwatch serve as
+# the authorizer (the configuration of docs/operations.md, "serve"), all on
+# loopback.  Requests replayed through nginx with curl: before the logs are
+# ingested every account gets 200; after, the harvester (acct_7f3a) gets
+# 403, the review account (acct_d0e1) gets 429 once past its burst, and
+# ordinary accounts keep getting 200.  When serve is down, nginx fails open.
+# Exits 77 (skip) when nginx or curl is missing.
+set -euo pipefail
+BIN=${DW_BIN:-build/distillwatch}
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[[ -x $NGINX ]] || { echo "nginx not installed"; exit 77; }
+command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
+d=$(mktemp -d)
+pid= npid=
+cleanup() {
+  [[ -n $npid ]] && kill "$npid" 2>/dev/null
+  [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null
+  wait 2>/dev/null; rm -rf "$d"
+}
+trap cleanup EXIT
+export DISTILLWATCH_TOKEN=t0ken-$RANDOM$RANDOM
+gzip -dc samples/demo.jsonl.gz > "$d/all.jsonl"
+
+free_port() {  # a loopback port nobody answers on (racy, good enough for a test)
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  return 1
+}
+
+$BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --review-rate 1 --review-burst 3 2> "$d/serve.log" &
+pid=$!
+for _ in $(seq 1 200); do
+  dwport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$d/serve.log")
+  [[ -n $dwport ]] && break
+  sleep 0.1
+done
+[[ -n $dwport ]] || { cat "$d/serve.log"; exit 1; }
+up=$(free_port); ng=$(free_port)
+mkdir -p "$d/tmp"
+cat > "$d/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  upstream distillwatch { server 127.0.0.1:$dwport; keepalive 16; }
+  # the model API stand-in
+  server { listen 127.0.0.1:$up; location / { return 200 "upstream ok\n"; } }
+  server {
+    listen 127.0.0.1:$ng;
+    location / {
+      auth_request /_distillwatch;
+      auth_request_set \$dw_verdict \$upstream_http_x_distillwatch_verdict;
+      add_header x-distillwatch-verdict \$dw_verdict always;
+      error_page 401 = @throttled;      # serve's 429, carried as 401 (see below)
+      error_page 500 502 503 504 = @failopen;
+      proxy_pass http://127.0.0.1:$up;
+    }
+    location = /_distillwatch {
+      internal;
+      proxy_pass http://distillwatch/v1/check;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header x-account-id \$http_x_account_id;  # what the gateway resolved from the key
+      proxy_connect_timeout 100ms;
+      proxy_read_timeout 500ms;
+      # auth_request passes only 2xx, 401 and 403; anything else is a 500.
+      # serve never answers 401 on /v1/check, so 401 carries "throttle".
+      proxy_intercept_errors on;
+      error_page 429 = @dw_throttle;
+    }
+    location @dw_throttle { return 401; }
+    location @throttled { add_header Retry-After 1 always; return 429 "throttled\n"; }
+    location @failopen { proxy_pass http://127.0.0.1:$up; }   # fail open: see docs/operations.md
+  }
+}
+CONF
+"$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" &
+npid=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$ng/" && break; sleep 0.1; done
+
+via() { curl -s -o /dev/null -w '%{http_code}' -H "x-account-id: $1" "http://127.0.0.1:$ng/v1/chat/completions"; }
+expect() { [[ $1 == "$2" ]] || { echo "FAIL: $3: got $1, want $2"; cat "$d/error.log"; exit 1; }; }
+ordinary="acct_b47c acct_0bf7 acct_0e7e"
+
+# before ingest: nobody is known, everyone passes
+for a in acct_7f3a acct_d0e1 $ordinary; do expect "$(via $a)" 200 "$a before ingest"; done
+# the log pipeline ships the traffic to serve
+curl -sf -X POST -H "Authorization: Bearer $DISTILLWATCH_TOKEN" --data-binary @"$d/all.jsonl" \
+  "http://127.0.0.1:$dwport/v1/events" > /dev/null
+# replay: each account's requests through nginx, in the log's order
+blocked=0 throttled=0 ok=0 other=0
+for a in $(grep -o '"account_id": *"[^"]*"' "$d/all.jsonl" | sed 's/.*"\([^"]*\)"$/\1/' | grep -E '^(acct_7f3a|acct_d0e1|acct_b47c|acct_0bf7|acct_0e7e)$' | head -400); do
+  c=$(via "$a")
+  case "$a:$c" in
+    acct_7f3a:403) blocked=$((blocked + 1)) ;;
+    acct_d0e1:429) throttled=$((throttled + 1)) ;;
+    acct_d0e1:200) ;;
+    acct_7f3a:*|acct_d0e1:*) echo "FAIL: $a got $c"; exit 1 ;;
+    *:200) ok=$((ok + 1)) ;;
+    *) echo "FAIL: ordinary $a got $c"; exit 1 ;;
+  esac
+done
+echo "through nginx: blocked=$blocked throttled=$throttled ordinary_ok=$ok"
+[[ $blocked -gt 0 && $ok -gt 0 ]] || { echo "FAIL: replay did not exercise both sides"; exit 1; }
+for _ in 1 2 3 4 5; do via acct_d0e1 > /dev/null; done
+expect "$(via acct_d0e1)" 429 "review account past its burst"
+expect "$(via acct_7f3a)" 403 "harvester"
+for a in $ordinary; do expect "$(via $a)" 200 "$a"; done
+# fail open: with serve gone, nginx still serves
+kill -TERM "$pid"; wait "$pid"; pid=
+expect "$(via acct_b47c)" 200 "fail-open while serve is down"
+echo "serve_nginx: ok"
