@@ -5,10 +5,12 @@
  * report.c and sweep.c, so the sweep can call the same evaluation in-process
  * for each point without going through a command line.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/util.h"
 #include "eval/eval.h"
 
 static void usage(FILE *f)
@@ -78,7 +80,10 @@ int dw_cmd_eval(int argc, char **argv)
         return 2;
     }
     if (!out) out = in.scan;
-    mkdir(out, 0777);
+    if (dw_mkdir_p(out) < 0) {
+        fprintf(stderr, "eval: %s: %s\n", out, strerror(errno));
+        return 1;
+    }
     dwe_result r;
     char err[512];
     if (dwe_evaluate(&in, &r, err, sizeof err) != 0) {

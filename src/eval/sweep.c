@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/util.h"
 #include "eval/eval.h"
 #include "eval/svg.h"
 
@@ -171,7 +172,10 @@ int dwe_sweep_main(int argc, char **argv)
         return 2;
     }
     if (!values) values = k->defaults;
-    mkdir(out, 0777);
+    if (dw_mkdir_p(out) < 0) {
+        fprintf(stderr, "eval --sweep: %s: %s\n", out, strerror(errno));
+        return 1;
+    }
 
     char vals[1024];
     snprintf(vals, sizeof vals, "%s", values);
@@ -376,8 +380,13 @@ int dwe_sweep_main(int argc, char **argv)
                     "(infinite cost) or the point failed.</p>\n</body></html>\n");
     snprintf(path, sizeof path, "%s/sweep.html", out);
     f = fopen(path, "wb");
-    if (f) { dw_buf_write(&b, f); fclose(f); }
+    int wrote = f && dw_buf_write(&b, f) == 0;
+    if (f && fclose(f) != 0) wrote = 0;
     dw_buf_free(&b);
+    if (!wrote) {
+        fprintf(stderr, "eval --sweep: cannot write %s: %s\n", path, strerror(errno));
+        return 1;
+    }
     printf("wrote %s/sweep.json and %s/sweep.html\n", out, out);
     return failures ? 1 : 0;
 }
