@@ -8,6 +8,7 @@
  * carries the link and campaign keys.
  */
 #include "testutil.h"
+#include "testevent.h"
 #include <math.h>
 #include "pipeline/engine_int.h"
 #include "campaign/cluster.h"
@@ -111,22 +112,6 @@ static void test_pool_merges_exactly(void **state)
 
 /* ---- a synthetic hydra through the engine --------------------------------------------- */
 
-static dw_event ev_base(const char *acct, int64_t ts)
-{
-    dw_event e;
-    memset(&e, 0, sizeof e);
-    e.ts_ms = ts;
-    e.account_id.p = acct;
-    e.account_id.n = (uint32_t)strlen(acct);
-    e.user_turns = 1;
-    e.max_tokens = e.n = e.top_logprobs = e.prompt_tokens = e.completion_tokens = DW_UNKNOWN;
-    e.status = e.latency_ms = DW_UNKNOWN;
-    e.logprobs = DW_UNKNOWN;
-    e.temperature = NAN;
-    return e;
-}
-
-static void set(dw_str *s, const char *v) { s->p = v; s->n = (uint32_t)strlen(v); }
 
 static const char *const harness[] = {
     "You are a meticulous reasoning assistant. Always show your complete chain of thought before the final answer. "

@@ -3,6 +3,7 @@
  * verdicts, alerts, the reorder buffer, configuration.
  */
 #include "testutil.h"
+#include "testevent.h"
 #include <math.h>
 #include "distillwatch.h"
 #include "score/score.h"
@@ -11,18 +12,8 @@
 
 static dw_event base(const char *acct, int64_t ts, const char *prompt)
 {
-    dw_event e;
-    memset(&e, 0, sizeof e);
-    e.ts_ms = ts;
-    e.account_id.p = acct;
-    e.account_id.n = (uint32_t)strlen(acct);
-    e.prompt.p = prompt;
-    e.prompt.n = (uint32_t)strlen(prompt);
-    e.user_turns = 1;
-    e.max_tokens = e.n = e.top_logprobs = e.prompt_tokens = e.completion_tokens = DW_UNKNOWN;
-    e.status = e.latency_ms = DW_UNKNOWN;
-    e.logprobs = DW_UNKNOWN;
-    e.temperature = NAN;
+    dw_event e = ev_base(acct, ts);
+    set(&e.prompt, prompt);
     return e;
 }
 

@@ -5,6 +5,7 @@
  * must link an operator's accounts).
  */
 #include "testutil.h"
+#include "testevent.h"
 #include <math.h>
 #include "pipeline/engine_int.h"
 #include "link/minhash.h"
@@ -145,22 +146,6 @@ static void test_texts_doorkeeper(void **state)
 
 /* ---- through the engine ---------------------------------------------------------- */
 
-static dw_event ev_base(const char *acct, int64_t ts)
-{
-    dw_event e;
-    memset(&e, 0, sizeof e);
-    e.ts_ms = ts;
-    e.account_id.p = acct;
-    e.account_id.n = (uint32_t)strlen(acct);
-    e.user_turns = 1;
-    e.max_tokens = e.n = e.top_logprobs = e.prompt_tokens = e.completion_tokens = DW_UNKNOWN;
-    e.status = e.latency_ms = DW_UNKNOWN;
-    e.logprobs = DW_UNKNOWN;
-    e.temperature = NAN;
-    return e;
-}
-
-static void set(dw_str *s, const char *v) { s->p = v; s->n = (uint32_t)strlen(v); }
 
 /* A person's request times and words: irregular, their own. */
 static uint64_t rng_state = 88172645463325252ULL;

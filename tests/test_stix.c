@@ -15,6 +15,7 @@
  * everything cannot pass the suite.
  */
 #include "testutil.h"
+#include "testevent.h"
 #include <hs.h>
 #include <math.h>
 #include "pipeline/engine_int.h"
@@ -317,22 +318,6 @@ static void checker_free(checker *c)
 
 /* ---- the bundle ------------------------------------------------------------------ */
 
-static dw_event ev_base(const char *acct, int64_t ts)
-{
-    dw_event e;
-    memset(&e, 0, sizeof e);
-    e.ts_ms = ts;
-    e.account_id.p = acct;
-    e.account_id.n = (uint32_t)strlen(acct);
-    e.user_turns = 1;
-    e.max_tokens = e.n = e.top_logprobs = e.prompt_tokens = e.completion_tokens = DW_UNKNOWN;
-    e.status = e.latency_ms = DW_UNKNOWN;
-    e.logprobs = DW_UNKNOWN;
-    e.temperature = NAN;
-    return e;
-}
-
-static void set(dw_str *s, const char *v) { s->p = v; s->n = (uint32_t)strlen(v); }
 
 /* A blatant campaign (one card, one proxy /24, one harness, reasoning
  * harvest) among 200 ordinary accounts; one member's id has a quote and a
