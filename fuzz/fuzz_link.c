@@ -17,7 +17,6 @@
  * MinHash is also fed the raw input, whose bytes need not be UTF-8.
  */
 #include <assert.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,15 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned mask = data[at + 2];
         at += 3;
         dw_event ev;
-        memset(&ev, 0, sizeof ev);
+        dw_event_init(&ev);
         ev.ts_ms = t;
         ev.account_id.p = acct;
         ev.account_id.n = (uint32_t)strlen(acct);
         ev.user_turns = 1;
-        ev.max_tokens = ev.n = ev.top_logprobs = ev.prompt_tokens = ev.completion_tokens = DW_UNKNOWN;
-        ev.status = ev.latency_ms = DW_UNKNOWN;
-        ev.logprobs = DW_UNKNOWN;
-        ev.temperature = NAN;
         const char *s;
         size_t n;
         if (mask & 1) { n = take(data, size, &at, &s); ev.system_prompt.p = s; ev.system_prompt.n = (uint32_t)n; }

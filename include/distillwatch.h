@@ -61,6 +61,11 @@ typedef struct dw_event {
     double   temperature;       /* NaN when absent */
 } dw_event;
 
+/* An event with nothing known: every optional number DW_UNKNOWN, strings
+ * absent, temperature NaN, no timestamp.  Start here when building events
+ * for dw_engine_feed_event(). */
+void dw_event_init(dw_event *ev);
+
 /* ------------------------------------------------------------------ */
 /* Decoding: one log line -> zero or more events.                      */
 /* ------------------------------------------------------------------ */

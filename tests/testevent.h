@@ -6,7 +6,6 @@
  */
 #ifndef DW_TESTEVENT_H
 #define DW_TESTEVENT_H
-#include <math.h>
 #include <string.h>
 #include "distillwatch.h"
 
@@ -14,15 +13,11 @@
 static inline dw_event ev_base(const char *acct, int64_t ts)
 {
     dw_event e;
-    memset(&e, 0, sizeof e);
+    dw_event_init(&e);
     e.ts_ms = ts;
     e.account_id.p = acct;
     e.account_id.n = (uint32_t)strlen(acct);
     e.user_turns = 1;
-    e.max_tokens = e.n = e.top_logprobs = e.prompt_tokens = e.completion_tokens = DW_UNKNOWN;
-    e.status = e.latency_ms = DW_UNKNOWN;
-    e.logprobs = DW_UNKNOWN;
-    e.temperature = NAN;
     return e;
 }
 

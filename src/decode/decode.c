@@ -61,7 +61,7 @@ void dw_decoder_free(dw_decoder *d)
     free(d);
 }
 
-void dw_event_reset(dw_event *ev)
+void dw_event_init(dw_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->ts_ms = DW_TS_NONE;
@@ -344,7 +344,7 @@ int dw_decode_line(dw_decoder *d, const char *line, size_t len, dw_event_fn fn, 
     if (d->doc.toks[0].type != DW_JSON_OBJECT) { snprintf(err, errlen, "record is not a JSON object"); return -1; }
     if (d->fmt == DW_FMT_OTEL) return dw_decode_otel(d, fn, ud, err, errlen);
     dw_event ev;
-    dw_event_reset(&ev);
+    dw_event_init(&ev);
     int rc;
     switch (d->fmt) {
     case DW_FMT_LITELLM: rc = dw_decode_litellm(d, &ev, err, errlen); break;

@@ -44,7 +44,6 @@ typedef enum {
 
 extern const char *const dw_canon_names[CF__COUNT];
 
-void dw_event_reset(dw_event *ev);
 
 /* Value views.  All accept tok < 0 (absent) and return "absent". */
 dw_str dw_dec_str(dw_decoder *d, const dw_json_doc *doc, int32_t tok);     /* strings; numbers as raw text */

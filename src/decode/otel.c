@@ -141,7 +141,7 @@ static int span_event(dw_decoder *d, int32_t span, int32_t res_attrs, dw_event *
     if (attr(doc, attrs, "gen_ai.operation.name") < 0 && attr(doc, attrs, "gen_ai.request.model") < 0 &&
         attr(doc, attrs, "gen_ai.system") < 0 && attr(doc, attrs, "gen_ai.provider.name") < 0)
         return 0; /* not a GenAI span */
-    dw_event_reset(ev);
+    dw_event_init(ev);
     int32_t start = dw_json_get(doc, span, "startTimeUnixNano");
     double s_ns, e_ns;
     /* 1e20 ns is the year 5138: anything larger is not a time (and would not fit an int64) */

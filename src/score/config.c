@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "score/score.h"
+#include "link/link.h"
+#include "campaign/campaign.h"
 
 typedef struct sig_default {
     double weight, lo, hi;
@@ -78,13 +80,18 @@ dw_config *dw_config_new(void)
     c->reorder_window_s = 300;
     c->max_line_bytes = 16u << 20;
     c->max_buffered_events = 1u << 20;
+    /* the link and campaign stages own their defaults; the config only exposes them */
+    dw_link_params lp;
+    dw_link_params_default(&lp);
     c->link_enabled = 1;
-    c->link_kind_min = 1.0;
-    c->link_kind_cap = 6.0;
-    c->link_edge_min = 5.0;
-    c->link_min_kinds = 2;
-    c->campaign_resolution = 0.25;
-    c->campaign_min_accounts = 3;
+    c->link_kind_min = lp.kind_min;
+    c->link_kind_cap = lp.kind_cap;
+    c->link_edge_min = lp.edge_min;
+    c->link_min_kinds = (int)lp.min_kinds;
+    dw_campaign_params cp;
+    dw_campaign_params_default(&cp);
+    c->campaign_resolution = cp.resolution;
+    c->campaign_min_accounts = (int)cp.min_accounts;
     return c;
 }
 
