@@ -62,6 +62,7 @@ const char *dw_buf_cstr(dw_buf *b)
 
 int dw_buf_write(const dw_buf *b, FILE *f)
 {
+    if (b->len == 0) return 0; /* an empty buffer has no storage: fwrite(NULL, ...) is UB */
     return fwrite(b->p, 1, b->len, f) == b->len ? 0 : -1;
 }
 

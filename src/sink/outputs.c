@@ -107,7 +107,7 @@ int dw_write_accounts(dw_engine *e, const char *path, char *err, size_t errlen)
         account_json(e, &e->accts.v[order[i]], &b);
         if (b.len > (1u << 20)) { dw_buf_write(&b, f); dw_buf_reset(&b); }
     }
-    if (b.len) dw_buf_write(&b, f); /* no accounts: fwrite(NULL, ...) is UB */
+    dw_buf_write(&b, f);
     dw_buf_free(&b);
     free(order);
     return close_out(f, path, err, errlen);
@@ -136,7 +136,7 @@ int dw_write_alerts(dw_engine *e, const char *path, char *err, size_t errlen)
         dw_jw_obj_end(&w);
         dw_buf_putc(&b, '\n');
     }
-    if (b.len) dw_buf_write(&b, f); /* no alerts: fwrite(NULL, ...) is UB */
+    dw_buf_write(&b, f);
     dw_buf_free(&b);
     return close_out(f, path, err, errlen);
 }

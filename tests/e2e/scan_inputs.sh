@@ -42,3 +42,8 @@ help=$($BIN scan --help)
 for opt in --out --format --map --accounts --config --store --quiet --help; do
   grep -q -- "$opt" <<< "$help" || { echo "--help does not document $opt"; exit 1; }
 done
+# an empty input: empty outputs, a balanced summary, and (under the sanitizers) no UB on empty buffers
+: > "$d/empty.jsonl"
+$BIN scan --out "$d/empty" "$d/empty.jsonl" > "$d/empty.txt"
+grep -q '^read 0 records = 0 accepted + 0 quarantined' "$d/empty.txt"
+[[ ! -s "$d/empty/accounts.jsonl" && ! -s "$d/empty/alerts.jsonl" ]]
