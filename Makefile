@@ -105,11 +105,25 @@ test: $(TESTS) build/san/distillwatch build/distillwatch
 
 # --- fuzzing (clang + libFuzzer) ----------------------------------------
 FUZZ_CC ?= clang
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc -Ibuild/gen $(PKG_CFLAGS) \
-              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-build/fuzz/%: fuzz/%.c $(LIB_SRC) build/gen/embedded.c
+FUZZ_BASE := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc -Ibuild/gen $(PKG_CFLAGS) \
+              -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_FLAGS := $(FUZZ_BASE) -fsanitize=fuzzer
+# The library is compiled once for all fuzz targets (with -fsanitize=fuzzer-no-link
+# so that coverage reaches into it), then each target links against it.
+FUZZ_LIB_FLAGS := $(FUZZ_BASE) -fsanitize=fuzzer-no-link
+FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/embedded.o
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) build/gen/embedded.c $(LDLIBS_ALL)
+	$(FUZZ_CC) $(FUZZ_LIB_FLAGS) -c -o $@ $<
+build/fuzz/obj/gen/embedded.o: build/gen/embedded.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_LIB_FLAGS) -c -o $@ $<
+build/fuzz/libdistillwatch.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/%: fuzz/%.c build/fuzz/libdistillwatch.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< build/fuzz/libdistillwatch.a $(LDLIBS_ALL)
 
 fuzz: $(FUZZERS)
 
