@@ -6,9 +6,14 @@
  * gateway's (~2 KB each: system prompt, a user prompt of a few hundred words,
  * an answer with reasoning, headers, usage) with enough accounts, IPs and
  * text variety that no cache makes the scan unrealistically cheap.  A second
- * shape writes Glasswally-like small flat events (~350 bytes).
+ * shape writes Glasswally-like small flat events (~350 bytes), in two
+ * flavours: `small`, where every prompt is new (the worst case for the
+ * pattern matcher, whose hits are cached per distinct text), and `bank`,
+ * where prompts are drawn from a bank of BANK distinct ones, as gateway
+ * traffic repeats itself (the Glasswally sample has 23 distinct prompts in
+ * 5,000 events; our bank is 40 times as diverse).
  *
- *   genlog realistic BYTES SEED > file     genlog small COUNT SEED > file
+ *   genlog realistic BYTES SEED > file     genlog small|bank COUNT SEED > file
  *   genlog idle ACCOUNTS SEED > file       (one request per account)
  */
 #include <inttypes.h>
@@ -27,6 +32,7 @@ static uint64_t rnd(void)
 }
 static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
 static uint64_t written; /* bytes out: stdout may be a pipe, so no ftell */
+#define BANK 1000
 #define P(...) (written += (uint64_t)printf(__VA_ARGS__))
 
 static const char *const words[] = {
@@ -57,7 +63,7 @@ static void ts(int64_t ms)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) { fprintf(stderr, "usage: genlog realistic|small|idle N SEED\n"); return 2; }
+    if (argc != 4) { fprintf(stderr, "usage: genlog realistic|small|bank|idle N SEED\n"); return 2; }
     uint64_t n = strtoull(argv[2], NULL, 10);
     s = strtoull(argv[3], NULL, 10);
     static char obuf[1 << 20];
@@ -88,7 +94,8 @@ int main(int argc, char **argv)
                    "\"status\":200,\"latency_ms\":%u}\n",
                    100 + rn(900), 50 + rn(2000), 300 + rn(20000));
         }
-    } else if (strcmp(argv[1], "small") == 0) {
+    } else if (strcmp(argv[1], "small") == 0 || strcmp(argv[1], "bank") == 0) {
+        int bank = strcmp(argv[1], "bank") == 0;
         static const char *const asns[] = {"4134,\"asn_org\":\"CHINANET\"", "7922,\"asn_org\":\"Comcast Cable\"",
                                            "24940,\"asn_org\":\"Hetzner\"", "15169,\"asn_org\":\"Google Cloud\""};
         for (uint64_t i = 0; i < n; i++) {
@@ -96,7 +103,14 @@ int main(int argc, char **argv)
             P("{\"account_id\": \"sk-%012x\", \"timestamp\": \"", rn(20000));
             ts(t);
             P("\", \"model\": \"gpt-4o\", \"prompt\": \"");
-            text(5 + rn(10));
+            if (bank) { /* prompt number k of the bank, always the same words */
+                uint64_t saved = s, k = rn(BANK);
+                s = 0x5851f42d4c957f2dULL * (k + 1);
+                text(5 + rn(10));
+                s = saved;
+            } else {
+                text(5 + rn(10));
+            }
             P("\", \"system_prompt\": null, \"token_count\": %u, \"max_tokens\": %u, \"client_ip\": "
                    "\"%u.%u.%u.%u\", \"asn_number\": %s, \"user_agent\": \"python-requests/2.31.0\", "
                    "\"campaign_label\": null}\n",

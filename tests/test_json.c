@@ -238,6 +238,43 @@ static void test_lookup_get_path(void **state)
     assert_int_equal(dw_json_type_of(d, -1), -1);
 }
 
+/* dw_json_get_many must agree with dw_json_get key by key: same-length keys
+ * in one bucket, escaped keys, duplicates (first wins), absent keys, and a
+ * key asked for twice. */
+static void test_get_many_matches_get(void **state)
+{
+    fx *f = *state;
+    const dw_json_doc *d = &f->d;
+    const char *s = "{\"prompt\":\"p1\",\"status\":200,\"\\u0061sn\":7,\"model\":\"m\",\"prompt\":\"p2\","
+                    "\"a_very_long_key_name_of_more_than_32_bytes\":1,\"n\":2,\"nested\":{\"prompt\":\"x\"}}";
+    const char *keys[] = {"prompt", "status", "asn", "model", "absent", "n",
+                          "a_very_long_key_name_of_more_than_32_bytes", "prompt", "nested", "stat"};
+    enum { NK = sizeof keys / sizeof *keys };
+    dw_json_keyset ks;
+    int32_t out[DW_JSON_KEYSET_MAX];
+
+    assert_int_equal(parse_s(f, s), 0);
+    dw_json_keyset_init(&ks);
+    for (int i = 0; i < NK; i++)
+        assert_int_equal(dw_json_keyset_add(&ks, keys[i]), i);
+    assert_int_equal(dw_json_get_many(d, 0, &ks, out), NK - 2);
+    for (int i = 0; i < NK; i++)
+        assert_int_equal(out[i], dw_json_get(d, 0, keys[i]));
+    assert_true(dw_json_str_eq(d, out[0], "p1"));     /* first of two "prompt" members */
+    assert_int_equal(out[4], -1);
+    assert_int_equal(out[9], -1);                     /* a prefix is not a match */
+    assert_true(out[2] >= 0);                         /* "\u0061sn" is "asn" */
+    /* not an object: every slot -1 */
+    assert_int_equal(dw_json_get_many(d, out[0], &ks, out), -1);
+    for (int i = 0; i < NK; i++)
+        assert_int_equal(out[i], -1);
+    /* a full set refuses more keys */
+    dw_json_keyset_init(&ks);
+    for (int i = 0; i < DW_JSON_KEYSET_MAX; i++)
+        assert_int_equal(dw_json_keyset_add(&ks, "k"), i);
+    assert_int_equal(dw_json_keyset_add(&ks, "k"), -1);
+}
+
 static void test_iteration_and_at(void **state)
 {
     fx *f = *state;
@@ -659,6 +696,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_iteration_and_at, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escapes_and_surrogates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncation_utf8_boundary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_many_matches_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_string_scan_positions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utf8_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_surrogate_escapes_rejected, setup, teardown),

@@ -30,6 +30,11 @@ struct dw_decoder {
     size_t scratch_cap, scratch_len;
     dw_map_entry map[DW_MAP_FIELDS];
     int nmap;
+    /* map.c: the top-level keys the mapping reads, looked up in one pass;
+     * built on first use (see map_plan()) */
+    dw_json_keyset map_keys;
+    int8_t map_key_of[DW_MAP_FIELDS];   /* field -> key index, -1 path, -2 unmapped */
+    int8_t map_planned;                 /* 0 no, 1 for defaults, 2 without */
     dw_event *evbuf;        /* OTel: the spans of one line, emitted together */
     uint32_t evcap;
 };

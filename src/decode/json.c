@@ -718,6 +718,63 @@ static int32_t get_n(const dw_json_doc *d, int32_t obj, const char *key, size_t 
     return -1;
 }
 
+void dw_json_keyset_init(dw_json_keyset *ks)
+{
+    memset(ks, 0, sizeof *ks);
+    memset(ks->head, -1, sizeof ks->head);
+}
+
+int dw_json_keyset_add(dw_json_keyset *ks, const char *key)
+{
+    if (!key || ks->n >= DW_JSON_KEYSET_MAX)
+        return -1;
+    int i = ks->n++;
+    size_t len = strlen(key);
+    unsigned b = len < 32 ? (unsigned)len : 32;
+    ks->key[i] = key;
+    ks->len[i] = (uint32_t)len;
+    /* append, so that a bucket lists its keys in the order they were added */
+    ks->chain[i] = -1;
+    int8_t *link = &ks->head[b];
+    while (*link >= 0)
+        link = &ks->chain[*link];
+    *link = (int8_t)i;
+    return i;
+}
+
+int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out)
+{
+    const dw_json_tok *o = tok_at(d, obj), *t = d->toks;
+    const uint8_t *src = (const uint8_t *)d->src;
+    int found = 0;
+
+    for (unsigned k = 0; k < ks->n; k++)
+        out[k] = -1;
+    if (!o || o->type != DW_JSON_OBJECT)
+        return -1;
+    uint32_t i = (uint32_t)obj + 1;
+    for (uint32_t m = 0; m < o->count && found < ks->n; m++) {
+        const dw_json_tok *kt = &t[i];
+        const uint8_t *kp = src + kt->start;
+        if (!kt->escaped) {
+            for (int k = ks->head[kt->len < 32 ? kt->len : 32]; k >= 0; k = ks->chain[k])
+                if (out[k] < 0 && ks->len[k] == kt->len && memcmp(kp, ks->key[k], kt->len) == 0) {
+                    out[k] = (int32_t)i + 1;
+                    found++;
+                }
+        } else {
+            /* an escaped key can unescape to any shorter length: try all */
+            for (unsigned k = 0; k < ks->n; k++)
+                if (out[k] < 0 && raw_eq(kp, kt->len, true, ks->key[k], ks->len[k])) {
+                    out[k] = (int32_t)i + 1;
+                    found++;
+                }
+        }
+        i = t[i + 1].next;
+    }
+    return found;
+}
+
 int32_t dw_json_get(const dw_json_doc *d, int32_t obj, const char *key)
 {
     if (!key)

@@ -76,6 +76,29 @@ int dw_json_parse(dw_json_doc *d, const char *src, size_t len);
  * Keys are compared after unescaping; the first match wins. */
 int32_t dw_json_get(const dw_json_doc *d, int32_t obj, const char *key);
 
+/* Many keys of one object in one pass.  An adapter wants a dozen members of
+ * the same object; a dw_json_get() per member walks the object a dozen
+ * times, comparing every key each time.  A keyset, built once, files its
+ * keys by length, so one walk over the members costs one bucket probe per
+ * member and a memcmp only when the length already matches. */
+#define DW_JSON_KEYSET_MAX 32
+typedef struct dw_json_keyset {
+    const char *key[DW_JSON_KEYSET_MAX];
+    uint32_t    len[DW_JSON_KEYSET_MAX];
+    int8_t      chain[DW_JSON_KEYSET_MAX]; /* next key of the same length bucket, -1 */
+    int8_t      head[33];                  /* by length; 32 holds every longer key */
+    uint8_t     n;
+} dw_json_keyset;
+
+/* Reset ks to the empty set. */
+void dw_json_keyset_init(dw_json_keyset *ks);
+/* Add a key (not copied: it must outlive the set); returns its index, or -1
+ * when the set is full. */
+int dw_json_keyset_add(dw_json_keyset *ks, const char *key);
+/* out[i] = the value token of key i in object `obj` (first match, as
+ * dw_json_get), or -1.  Returns the number found; -1 if obj is not an object. */
+int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out);
+
 /* Follow a dotted path from `root`: "a.b.c"; a segment that is all digits
  * indexes an array ("messages.0.content").  -1 when any step is missing or
  * has the wrong type. */

@@ -51,24 +51,48 @@ int dw_map_parse(dw_decoder *d, const char *spec, char *err, size_t errlen)
         p += n;
         if (*p == ',') p++;
     }
+    d->map_planned = 0;
     return 0;
 }
 
-static int32_t lookup(const dw_decoder *d, int field, bool defaults)
+_Static_assert(CF__COUNT <= DW_MAP_FIELDS && CF__COUNT <= DW_JSON_KEYSET_MAX, "map tables too small");
+
+/* Where each canonical field comes from: a top-level key (most logs are
+ * flat, so nearly every field), a dotted path, or nowhere (-2: unmapped, the
+ * adapter's value stands).  The top-level keys go into one keyset, so a
+ * record costs one walk over its members instead of one per field. */
+static void map_plan(dw_decoder *d, bool defaults)
+{
+    dw_json_keyset_init(&d->map_keys);
+    for (int f = 0; f < CF__COUNT; f++) {
+        const char *src = defaults ? dw_canon_names[f] : NULL;
+        d->map_key_of[f] = -2;
+        for (int i = 0; i < d->nmap; i++)
+            if (d->map[i].field == f) src = d->map[i].path;
+        if (!src) continue;
+        d->map_key_of[f] = strchr(src, '.') ? -1 : (int8_t)dw_json_keyset_add(&d->map_keys, src);
+    }
+    d->map_planned = defaults ? 1 : 2;
+}
+
+static const char *map_path(const dw_decoder *d, int field)
 {
     for (int i = 0; i < d->nmap; i++)
-        if (d->map[i].field == field) return dw_json_path(&d->doc, 0, d->map[i].path);
-    return defaults ? dw_json_get(&d->doc, 0, dw_canon_names[field]) : -2;
+        if (d->map[i].field == field) return d->map[i].path;
+    return NULL;
 }
 
 /* Fill ev from the mapping; with defaults, unmapped fields use their own name. */
 static int map_fill(dw_decoder *d, dw_event *ev, bool defaults, char *err, size_t errlen)
 {
     const dw_json_doc *doc = &d->doc;
-    int32_t t;
+    int32_t t, found[DW_JSON_KEYSET_MAX];
+    if (d->map_planned != (defaults ? 1 : 2)) map_plan(d, defaults);
+    dw_json_get_many(doc, 0, &d->map_keys, found);
     for (int f = 0; f < CF__COUNT; f++) {
-        t = lookup(d, f, defaults);
-        if (t == -2) continue;  /* not mapped: keep the adapter's value */
+        int k = d->map_key_of[f];
+        if (k == -2) continue;  /* not mapped: keep the adapter's value */
+        t = k >= 0 ? found[k] : dw_json_path(doc, 0, map_path(d, f));
         if (t >= 0 && doc->toks[t].type == DW_JSON_NULL) t = -1;
         switch ((dw_canon_field)f) {
         case CF_TIMESTAMP:
