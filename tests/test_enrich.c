@@ -12,6 +12,7 @@
 
 #include "enrich/features.h"
 #include "enrich/patterns.h"
+#include "common/util.h"
 
 
 static dw_patterns *P;
@@ -87,7 +88,17 @@ static void test_prompt_cache_changes_nothing(void **state)
             set(&ev.prompt, prompts[i]);
             assert_int_equal(dw_enrich(en, &ev, &f), 0);
             expect_uncached(prompts[i], &f);
+            /* the outline is cached with the rest */
+            assert_int_equal(f.prompt_shape, (strchr(prompts[i], '?') ? DW_SHAPE_QUESTION : 0) |
+                                             (strpbrk(prompts[i], "0123456789") ? DW_SHAPE_DIGITS : 0));
         }
+    dw_event sh = ev_base("a", 3);
+    dw_features fs;
+    set(&sh.prompt, "Q1: what is 2+2?\nQ2: and 3+3?");
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(dw_enrich(en, &sh, &fs), 0);
+        assert_int_equal(fs.prompt_shape, DW_SHAPE_DIGITS | DW_SHAPE_QUESTION | DW_SHAPE_LINES);
+    }
     /* the pair of equal length really does differ, or the test proves little */
     dw_event a = ev_base("a", 1), b = ev_base("a", 2);
     dw_features fa, fb;
@@ -116,9 +127,12 @@ static void test_prompt_cache_eviction(void **state)
             dw_event ev = ev_base("a", 1000);
             dw_features f;
             set(&ev.prompt, text);
+            set(&ev.client_ip, i % 2 ? "203.0.113.7" : "2001:db8::1");
             assert_int_equal(dw_enrich(en, &ev, &f), 0);
             assert_int_equal((f.hits.cats >> DW_PAT_COT) & 1, i % 7 == 0);
             if (k % 997 == 0) expect_uncached(text, &f);
+            assert_int_equal(f.ip_prefix_hash, dw_ip_prefix_hash(ev.client_ip.p, ev.client_ip.n));
+            assert_int_equal(f.ip[i % 2 ? 10 : 0], i % 2 ? 0xff : 0x20);
         }
     dw_enricher_free(en);
 }

@@ -5,6 +5,7 @@
 #include "state/account.h"
 #include "score/score.h"
 #include "state/population.h"
+#include "state/reorder.h"
 
 static dw_obs obs_at(int64_t ts, uint64_t prompt_hash)
 {
@@ -115,12 +116,89 @@ static void test_harness_not_blocked(void **state)
     dw_config_free(cfg);
 }
 
+/* The reorder buffer against a model of its contract, on traffic that mixes
+ * in-order runs (the ring) with jitter and stragglers (the heap):
+ *  - what leaves, leaves in (ts, seq) order, unless it was late;
+ *  - nothing leaves before the window has passed it, unless forced;
+ *  - at most max_items wait;
+ *  - everything pushed comes out exactly once. */
+static uint64_t rs = 42;
+static uint64_t rnd64(void)
+{
+    rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17;
+    return rs;
+}
+
+static void check_reorder(int64_t window, size_t max_items, int jitter_ms, int late_every)
+{
+    enum { N = 20000 };
+    static unsigned char seen[N];
+    dw_reorder r;
+    dw_reorder_init(&r, window, max_items);
+    memset(seen, 0, sizeof seen);
+    int64_t t = 1000000, last_ts = INT64_MIN;
+    uint64_t last_seq = 0, out = 0, late = 0, forced_before;
+    for (uint64_t i = 0; i < N; i++) {
+        dw_obs *o = dw_reorder_obtain(&r);
+        t += (int64_t)(rnd64() % 50);
+        o->ts_ms = t;
+        if (jitter_ms && rnd64() % 4 == 0) o->ts_ms -= (int64_t)(rnd64() % (uint64_t)jitter_ms);
+        if (late_every && i % (uint64_t)late_every == 0) o->ts_ms -= 10 * window + 1000;
+        o->seq = i;
+        if (dw_reorder_push(&r, o)) {
+            late++;
+            seen[o->seq]++;
+            out++;
+            dw_reorder_recycle(&r, o);
+            continue;
+        }
+        for (;;) {
+            forced_before = r.forced;
+            dw_obs *p = dw_reorder_pop(&r, 0);
+            if (!p) break;
+            if (r.forced == forced_before) assert_true(p->ts_ms <= r.newest_ms - window);
+            assert_true(p->ts_ms > last_ts || (p->ts_ms == last_ts && p->seq > last_seq));
+            last_ts = p->ts_ms;
+            last_seq = p->seq;
+            seen[p->seq]++;
+            out++;
+            dw_reorder_recycle(&r, p);
+        }
+        assert_true(r.n + r.qn <= max_items);
+    }
+    for (dw_obs *p; (p = dw_reorder_pop(&r, 1));) {
+        assert_true(p->ts_ms > last_ts || (p->ts_ms == last_ts && p->seq > last_seq));
+        last_ts = p->ts_ms;
+        last_seq = p->seq;
+        seen[p->seq]++;
+        out++;
+        dw_reorder_recycle(&r, p);
+    }
+    assert_int_equal(out, N);
+    for (int i = 0; i < N; i++) assert_int_equal(seen[i], 1);
+    assert_int_equal(r.late, late);
+    if (late_every) assert_true(late > 0);
+    dw_reorder_free(&r);
+}
+
+static void test_reorder_contract(void **state)
+{
+    (void)state;
+    check_reorder(300000, 1000000, 0, 0);      /* in order: the ring alone */
+    check_reorder(5000, 1000000, 3000, 0);     /* jitter within the window */
+    check_reorder(5000, 1000000, 20000, 0);    /* jitter past the window: some late */
+    check_reorder(5000, 1000000, 3000, 97);    /* stragglers, late by far */
+    check_reorder(300000, 64, 3000, 0);        /* tiny bound: forced releases */
+    check_reorder(0, 1000000, 0, 0);           /* no window at all */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeat_share),
         cmocka_unit_test(test_timing_and_hours),
         cmocka_unit_test(test_harness_not_blocked),
+        cmocka_unit_test(test_reorder_contract),
     };
     return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }

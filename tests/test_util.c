@@ -48,6 +48,20 @@ static void test_format_roundtrip(void **state)
         assert_true(dw_parse_rfc3339(buf, strlen(buf), &ms));
         assert_int_equal(ms, t);
     }
+    /* the hand-written digits against snprintf, field by field */
+    for (int64_t t = 0; t < 86400000LL * 3650 * 8; t += 86400000LL * 3 + 3600000LL * 7 + 60000 * 13 + 1000 * 29 + 7) {
+        char want[40];
+        int64_t secs = t / 1000, days = secs / 86400, rem = secs % 86400;
+        int64_t y;
+        unsigned mo, d;
+        dw_civil_from_days(days, &y, &mo, &d);
+        snprintf(want, sizeof want, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, mo, d, (int)(rem / 3600),
+                 (int)(rem % 3600 / 60), (int)(rem % 60), (int)(t % 1000));
+        dw_format_ts(t, buf, sizeof buf);
+        assert_string_equal(buf, want);
+    }
+    dw_format_ts(-62167219200000LL - 86400000LL, buf, sizeof buf);   /* year -1: the slow path */
+    assert_true(buf[0] == '-');
 }
 
 static void test_ip_prefix(void **state)

@@ -51,6 +51,11 @@ static inline uint64_t dw_mix64(uint64_t x)
 /* Hash of the network prefix of a textual IP: /24 for IPv4, /48 for IPv6.
  * Returns 0 when the text is not an IP address. */
 uint64_t dw_ip_prefix_hash(const char *ip, size_t n);
+/* The two halves of it: parse a textual IPv4 or IPv6 address (an IPv6 zone
+ * is ignored) into 16 bytes, IPv4 as ::ffff:a.b.c.d; 0 when it is none.
+ * Then the prefix hash of parsed bytes. */
+int dw_ip_parse(const char *ip, size_t n, uint8_t out[16]);
+uint64_t dw_ip_prefix_hash_of(const uint8_t a[16]);
 
 /* HyperLogLog with 64 four-bit registers packed in 32 bytes: ~13% relative
  * error, and linear counting keeps small sets (the common case for one

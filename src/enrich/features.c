@@ -56,6 +56,7 @@ typedef struct prompt_cache_entry {
     uint32_t len;
     dw_pattern_hits hits;
     uint64_t full, prefix, suffix;  /* dw_text_signatures(), also a pure function of the text */
+    uint8_t shape;                  /* prompt_shape(), likewise */
 } prompt_cache_entry;
 
 struct dw_enricher {
@@ -159,6 +160,23 @@ static int scan_text(dw_enricher *en, const char *p, size_t n, dw_pattern_hits *
 
 static uint64_t hash_str(dw_str s) { return s.p && s.n ? dw_hash(s.p, s.n) | 1 : 0; }
 
+/* The outline of a question (DW_SHAPE_*), from its first few KiB: a pasted
+ * document's tail says nothing more about it. */
+static uint8_t prompt_shape(const char *text, uint32_t n)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    uint8_t shape = 0;
+    uint32_t lim = n < 4096 ? n : 4096;
+    for (uint32_t i = 0; i < lim && shape != 7; i++) {
+        unsigned c = p[i];
+        if (c >= '0' && c <= '9') shape |= DW_SHAPE_DIGITS;
+        else if (c == '?') shape |= DW_SHAPE_QUESTION;
+        else if (c == '\n' && i + 1 < lim) shape |= DW_SHAPE_LINES;
+        else if (c == 0xef && i + 2 < lim && p[i + 1] == 0xbc && p[i + 2] == 0x9f) shape |= DW_SHAPE_QUESTION;
+    }
+    return shape;
+}
+
 /* What the link stage (issue 4) needs beyond the per-account features: the
  * client's full fingerprint (a harness image sends the same user agent,
  * SDK version and header set from every account it drives), the tools
@@ -169,36 +187,8 @@ static void link_features(const dw_event *ev, dw_features *f)
     if (f->ua_hash || f->sdk_hash || ev->header_fp)
         f->client_fp = dw_mix64(f->ua_hash ^ dw_mix64(f->sdk_hash + 0x51) ^ (ev->header_fp * 0x9e3779b97f4a7c15ULL)) | 1;
     f->tools_fp = ev->tools_fp;
-    if (ev->client_ip.p && ev->client_ip.n && ev->client_ip.n < 64) {
-        char tmp[64];
-        memcpy(tmp, ev->client_ip.p, ev->client_ip.n);
-        tmp[ev->client_ip.n] = 0;
-        char *pct = strchr(tmp, '%');
-        if (pct) *pct = 0;
-        unsigned char a[16];
-        if (inet_pton(AF_INET, tmp, a) == 1) {
-            memset(f->ip, 0, 10);
-            f->ip[10] = f->ip[11] = 0xff;
-            memcpy(f->ip + 12, a, 4);
-        } else if (inet_pton(AF_INET6, tmp, a) == 1) {
-            memcpy(f->ip, a, 16);
-        }
-    }
-    if (ev->prompt.p) {
-        const unsigned char *p = (const unsigned char *)ev->prompt.p;
-        uint8_t shape = 0;
-        /* the outline of a question is in its first few KiB; a pasted
-         * document's tail says nothing more about it */
-        uint32_t lim = ev->prompt.n < 4096 ? ev->prompt.n : 4096;
-        for (uint32_t i = 0; i < lim && shape != 7; i++) {
-            unsigned c = p[i];
-            if (c >= '0' && c <= '9') shape |= DW_SHAPE_DIGITS;
-            else if (c == '?') shape |= DW_SHAPE_QUESTION;
-            else if (c == '\n' && i + 1 < lim) shape |= DW_SHAPE_LINES;
-            else if (c == 0xef && i + 2 < lim && p[i + 1] == 0xbc && p[i + 2] == 0x9f) shape |= DW_SHAPE_QUESTION;
-        }
-        f->prompt_shape = shape;
-    }
+    /* f->ip and ip_prefix_hash are set by dw_enrich(), from one parse;
+     * prompt_shape with the prompt's cached features */
 }
 
 int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
@@ -213,6 +203,7 @@ int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
             dw_text_signatures(ev->prompt.p, ev->prompt.n, &pe->full, &pe->prefix, &pe->suffix);
             memset(&pe->hits, 0, sizeof pe->hits);
             if (scan_text(en, ev->prompt.p, ev->prompt.n, &pe->hits) < 0) return -1;
+            pe->shape = prompt_shape(ev->prompt.p, ev->prompt.n);
             pe->key = key;
             pe->len = ev->prompt.n;
         }
@@ -220,6 +211,7 @@ int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
         f->prefix_sig = pe->prefix;
         f->suffix_sig = pe->suffix;
         f->hits = pe->hits;
+        f->prompt_shape = pe->shape;
     }
     if (ev->system_prompt.p && ev->system_prompt.n) {
         uint64_t key = cache_key(en, ev->system_prompt.p, ev->system_prompt.n);
@@ -241,7 +233,8 @@ int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
         f->hits.topics |= ce->hits.topics;
     }
     f->ip_hash = hash_str(ev->client_ip);
-    if (ev->client_ip.p) f->ip_prefix_hash = dw_ip_prefix_hash(ev->client_ip.p, ev->client_ip.n);
+    if (ev->client_ip.p && dw_ip_parse(ev->client_ip.p, ev->client_ip.n, f->ip))
+        f->ip_prefix_hash = dw_ip_prefix_hash_of(f->ip);
     f->ua_hash = hash_str(ev->user_agent);
     if (ev->sdk_lang.p || ev->sdk_version.p)
         f->sdk_hash = dw_mix64(hash_str(ev->sdk_lang) * 31 + hash_str(ev->sdk_version)) | 1;

@@ -152,12 +152,17 @@ void dw_link_note_event(dw_link *L, const dw_event *ev, const dw_features *f)
     if (f->system_hash && ev->system_prompt.p) dw_texts_offer(&L->texts, f->system_hash, ev->system_prompt.p, ev->system_prompt.n);
     if (f->client_fp && ev->user_agent.p) dw_texts_offer(&L->texts, f->client_fp, ev->user_agent.p, ev->user_agent.n);
     if (f->prompt_hash && ev->prompt.p) {
+        /* the template's words are cut out only when they are to be kept */
         const char *p;
         size_t n;
-        words_view(ev->prompt.p, ev->prompt.n, 0, 6, &p, &n);
-        dw_texts_offer(&L->texts, f->prefix_sig, p, n);
-        words_view(ev->prompt.p, ev->prompt.n, 1, 6, &p, &n);
-        dw_texts_offer(&L->texts, f->suffix_sig, p, n);
+        if (dw_texts_wanted(&L->texts, f->prefix_sig)) {
+            words_view(ev->prompt.p, ev->prompt.n, 0, 6, &p, &n);
+            dw_texts_put(&L->texts, f->prefix_sig, p, n);
+        }
+        if (dw_texts_wanted(&L->texts, f->suffix_sig)) {
+            words_view(ev->prompt.p, ev->prompt.n, 1, 6, &p, &n);
+            dw_texts_put(&L->texts, f->suffix_sig, p, n);
+        }
     }
 }
 

@@ -78,13 +78,17 @@ void dw_texts_put(dw_texts *t, uint64_t key, const char *s, size_t n)
     t->len += n + 1;
 }
 
+int dw_texts_wanted(dw_texts *t, uint64_t key)
+{
+    if (!key) return 0;
+    uint64_t *d = &t->door[(key ^ (key >> 33)) & t->door_mask];
+    if (*d != key) { *d = key; return 0; }
+    return lookup(t, key) == NULL;
+}
+
 void dw_texts_offer(dw_texts *t, uint64_t key, const char *s, size_t n)
 {
-    if (!key || !s) return;
-    uint64_t *d = &t->door[(key ^ (key >> 33)) & t->door_mask];
-    if (*d != key) { *d = key; return; }
-    if (lookup(t, key)) return;
-    dw_texts_put(t, key, s, n);
+    if (s && dw_texts_wanted(t, key)) dw_texts_put(t, key, s, n);
 }
 
 const char *dw_texts_get(const dw_texts *t, uint64_t key)

@@ -38,6 +38,10 @@ void dw_texts_init(dw_texts *t);
 void dw_texts_free(dw_texts *t);
 /* Offer the text of value `key` (kept on its second offer). */
 void dw_texts_offer(dw_texts *t, uint64_t key, const char *s, size_t n);
+/* The first half of an offer, for callers whose text costs something to cut
+ * out: 1 when the text of `key` should be put now (dw_texts_put), 0 when it
+ * is kept already or this is its first sighting (recorded). */
+int dw_texts_wanted(dw_texts *t, uint64_t key);
 /* Keep the text of `key` now (values restored from a store). */
 void dw_texts_put(dw_texts *t, uint64_t key, const char *s, size_t n);
 /* The text of `key`, NUL-terminated, or NULL. */

@@ -1,4 +1,4 @@
-/* reorder.c -- binary min-heap on (ts, seq) with a recycling pool (see reorder.h). */
+/* reorder.c -- FIFO ring + binary min-heap on (ts, seq), with a recycling pool (see reorder.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +22,12 @@ void dw_reorder_init(dw_reorder *r, int64_t window_ms, size_t max_items)
 void dw_reorder_free(dw_reorder *r)
 {
     for (size_t i = 0; i < r->n; i++) { free(r->heap[i]->rid_heap); free(r->heap[i]); }
+    for (size_t i = 0; i < r->qn; i++) {
+        dw_obs *o = r->ring[(r->head + i) & (r->qcap - 1)];
+        free(o->rid_heap);
+        free(o);
+    }
+    free(r->ring);
     for (size_t i = 0; i < r->nfree; i++) free(r->free_list[i]);
     free(r->heap);
     free(r->free_list);
@@ -60,6 +66,21 @@ int dw_reorder_push(dw_reorder *r, dw_obs *o)
         return 1;
     }
     if (r->newest_ms == DW_TS_NONE || o->ts_ms > r->newest_ms) r->newest_ms = o->ts_ms;
+    /* in order with the ring's back: append (seq grows with every push, so
+     * equal timestamps stay in arrival order) */
+    if (r->qn == 0 || !before(o, r->ring[(r->head + r->qn - 1) & (r->qcap - 1)])) {
+        if (r->qn == r->qcap) {
+            size_t ncap = r->qcap ? r->qcap * 2 : 256;
+            dw_obs **nr = xrealloc(NULL, ncap * sizeof *nr);
+            for (size_t i = 0; i < r->qn; i++) nr[i] = r->ring[(r->head + i) & (r->qcap - 1)];
+            free(r->ring);
+            r->ring = nr;
+            r->qcap = ncap;
+            r->head = 0;
+        }
+        r->ring[(r->head + r->qn++) & (r->qcap - 1)] = o;
+        return 0;
+    }
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 256;
         r->heap = xrealloc(r->heap, r->cap * sizeof *r->heap);
@@ -77,11 +98,20 @@ int dw_reorder_push(dw_reorder *r, dw_obs *o)
 
 dw_obs *dw_reorder_pop(dw_reorder *r, int flush)
 {
-    if (r->n == 0) return NULL;
-    dw_obs *top = r->heap[0];
-    int ready = flush || top->ts_ms <= r->newest_ms - r->window_ms;
-    if (!ready && r->n > r->max_items) { ready = 1; r->forced++; }
+    dw_obs *front = r->qn ? r->ring[r->head] : NULL;
+    dw_obs *top = r->n ? r->heap[0] : NULL;
+    if (!front && !top) return NULL;
+    int from_ring = front && (!top || before(front, top));
+    dw_obs *next = from_ring ? front : top;
+    int ready = flush || next->ts_ms <= r->newest_ms - r->window_ms;
+    if (!ready && r->n + r->qn > r->max_items) { ready = 1; r->forced++; }
     if (!ready) return NULL;
+    if (r->released_ms == DW_TS_NONE || next->ts_ms > r->released_ms) r->released_ms = next->ts_ms;
+    if (from_ring) {
+        r->head = (r->head + 1) & (r->qcap - 1);
+        r->qn--;
+        return front;
+    }
     dw_obs *last = r->heap[--r->n];
     size_t i = 0;
     for (;;) {
@@ -93,6 +123,5 @@ dw_obs *dw_reorder_pop(dw_reorder *r, int flush)
         i = c;
     }
     if (r->n) r->heap[i] = last;
-    if (r->released_ms == DW_TS_NONE || top->ts_ms > r->released_ms) r->released_ms = top->ts_ms;
     return top;
 }

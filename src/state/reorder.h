@@ -9,6 +9,14 @@
  * it is released at once and counted.  When more than `max_items` wait (a
  * log whose every line has the same second, say), the oldest leave early, so
  * memory is bounded whatever the input.
+ *
+ * Two containers, because most logs are nearly in order: an observation not
+ * older than the last one queued goes to the back of a FIFO ring (O(1), and
+ * the ring is sorted by construction), anything else into a binary min-heap
+ * on (timestamp, arrival).  The next to leave is the smaller of the ring's
+ * front and the heap's top.  With 300 s of traffic in flight (hundreds of
+ * thousands of events at a busy gateway) a heap-only buffer spent ~17
+ * cache-missing levels per event; in-order traffic now never touches it.
  */
 #ifndef DW_REORDER_H
 #define DW_REORDER_H
@@ -18,8 +26,10 @@
 #include "state/account.h"
 
 typedef struct dw_reorder {
-    dw_obs **heap;
+    dw_obs **heap;              /* observations that arrived out of order */
     size_t n, cap, max_items;
+    dw_obs **ring;              /* in-order arrivals, oldest at ring[head] */
+    size_t head, qn, qcap;      /* qcap: 0 or a power of two */
     dw_obs **free_list;
     size_t nfree, free_cap;
     int64_t window_ms;
