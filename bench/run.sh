@@ -70,3 +70,7 @@ many=$(peak_rss_mib $BIN scan --out "$dir/out-idle" "$dir/idle.jsonl")
 echo
 printf "idle accounts: %d, peak RSS %s MiB (baseline %s MiB): %.0f bytes per account\n" "$idle" "$many" "$base" \
   "$(echo "($many - $base) * 1048576 / $idle" | bc -l)"
+
+# wm score throughput (reference-compatible mode), see bench/prove.sh
+echo
+bench/prove.sh

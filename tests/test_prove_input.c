@@ -159,6 +159,14 @@ static void test_tapes(void **state)
     dw_wm_scorer_run(s, ids, 9, &t3, NULL, NULL);
     assert_int_equal(t3.scored, 2);          /* 123 and 124 */
     dw_wm_scorer_free(s);
+    /* a filter that is on but empty scores nothing */
+    s = dw_wm_scorer_new(w, DW_TAPE_V2);
+    dw_wm_scorer_filter_on(s);
+    dw_wm_tally t4 = {0};
+    dw_wm_scorer_run(s, ids, 9, &t4, NULL, NULL);
+    assert_int_equal(t4.scored, 0);
+    assert_int_equal(t4.positions, 6);
+    dw_wm_scorer_free(s);
     dw_wm_free(w);
     /* selfhash: context h-1 = 3, scoring starts at position 3 */
     w = wm_for(DW_WM_SELFHASH, 4);

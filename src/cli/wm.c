@@ -4,7 +4,8 @@
  *
  *   distillwatch wm score --tokenizer FILE --seeding hash|lefthash|selfhash
  *       --salt N --seed N --ngram N --gamma G --tape none|v1|v2
- *       [--field NAME] [--prompt-field NAME] [--filter FILE] [--vocab N]
+ *       [--field NAME] [--prompt-field NAME] [--filter FILE [--filter-number N]]
+ *       [--vocab N]
  *       [--chunked [--every N]] [--literal-specials] FILE...
  *
  * One JSON line per text (or, with --chunked, cumulative rows over the whole
@@ -51,6 +52,9 @@ static void wm_usage(FILE *f)
           "  --prompt-field NAME  do not score windows that occur in this field's text\n"
           "  --filter FILE      score only windows listed in FILE (one window per line,\n"
           "                     token ids separated by spaces)\n"
+          "  --filter-number N  use only the first N windows of the filter file (the\n"
+          "                     reference's --filter_number; its lists are most frequent\n"
+          "                     first)\n"
           "  --vocab N          size of the permuted vocabulary (default: the tokenizer's)\n"
           "  --literal-specials treat <s>, </s>, <unk> in the text as plain text\n"
           "  --chunked          score all texts as one corpus; print cumulative rows after\n"
@@ -166,15 +170,31 @@ static int parse_u64(const char *s, uint64_t *v)
     return 0;
 }
 
-static void add_window(void *ud, const uint32_t *window) { dw_wm_scorer_filter_add(ud, window); }
+typedef struct filter_ctx {
+    dw_wm_scorer *sc;
+    uint64_t left;   /* windows still to take (--filter-number) */
+} filter_ctx;
 
-/* "--filter FILE": the windows that may be scored (dw_wm_parse_windows). */
-static int load_filter(dw_wm_scorer *sc, uint32_t clen, const char *path, char *err, size_t errlen)
+static void add_window(void *ud, const uint32_t *window)
+{
+    filter_ctx *f = ud;
+    if (!f->left) return;
+    f->left--;
+    dw_wm_scorer_filter_add(f->sc, window);
+}
+
+/* "--filter FILE": the windows that may be scored (dw_wm_parse_windows), the
+ * first `limit` of them.  The whole file is parsed either way, so a malformed
+ * line is reported even past the limit. */
+static int load_filter(dw_wm_scorer *sc, uint32_t clen, const char *path, uint64_t limit, char *err,
+                       size_t errlen)
 {
     size_t n;
     char *buf = dw_wm_slurp(path, &n, err, errlen);
     if (!buf) return -1;
-    int rc = dw_wm_parse_windows(path, buf, n, clen, add_window, sc, err, errlen);
+    filter_ctx f = { sc, limit };
+    dw_wm_scorer_filter_on(sc);
+    int rc = dw_wm_parse_windows(path, buf, n, clen, add_window, &f, err, errlen);
     free(buf);
     return rc;
 }
@@ -189,12 +209,13 @@ static int wm_score(int argc, char **argv)
         {"prompt-field", required_argument, 0, 'p'}, {"filter", required_argument, 0, 'F'},
         {"vocab", required_argument, 0, 'V'},     {"chunked", no_argument, 0, 'c'},
         {"every", required_argument, 0, 'e'},     {"literal-specials", no_argument, 0, 'L'},
+        {"filter-number", required_argument, 0, 'N'},
         {"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
     };
     const char *tokpath = NULL, *field = "text", *pfield = NULL, *filter = NULL;
     dw_wm_seeding seeding = DW_WM_HASH;
     bool have_salt = false, have_ngram = false;
-    uint64_t salt = 0, key = 0, ngram = 0, vocab = 0, every = 200;
+    uint64_t salt = 0, key = 0, ngram = 0, vocab = 0, every = 200, filter_number = UINT64_MAX;
     double gamma = 0.25;
     dw_wm_tape tape = DW_TAPE_V2;
     bool chunked = false, literal = false;
@@ -229,6 +250,7 @@ static int wm_score(int argc, char **argv)
         case 'f': field = optarg; break;
         case 'p': pfield = optarg; break;
         case 'F': filter = optarg; break;
+        case 'N': if (parse_u64(optarg, &filter_number)) goto badnum; break;
         case 'c': chunked = true; break;
         case 'L': literal = true; break;
         case 'h': wm_usage(stdout); return 0;
@@ -236,6 +258,10 @@ static int wm_score(int argc, char **argv)
         }
     }
     if (!tokpath || optind >= argc) { wm_usage(stderr); return 2; }
+    if (filter_number != UINT64_MAX && !filter) {
+        fprintf(stderr, "wm score: --filter-number needs --filter\n");
+        return 2;
+    }
     char err[512];
     dw_tokenizer *tok = dw_tokenizer_load(tokpath, err, sizeof err);
     if (!tok) { fprintf(stderr, "wm score: %s\n", err); return 1; }
@@ -257,7 +283,7 @@ static int wm_score(int argc, char **argv)
     c.literal = literal;
     c.every = every;
     int rc = 0;
-    if (filter && load_filter(c.sc, dw_wm_context_len(wm), filter, err, sizeof err)) {
+    if (filter && load_filter(c.sc, dw_wm_context_len(wm), filter, filter_number, err, sizeof err)) {
         fprintf(stderr, "wm score: %s\n", err);
         rc = 1;
     }

@@ -21,7 +21,8 @@ struct dw_wm_scorer {
     uint32_t   first;      /* first scored position */
     dw_tupset  seen;       /* v1: windows; v2: windows + token */
     dw_tupset  prompt;     /* windows of the current prompt */
-    dw_tupset  filter;     /* allowed windows, when non-empty */
+    dw_tupset  filter;     /* allowed windows, when filtered */
+    bool       filtered;   /* a filter was given, even an empty one */
 };
 
 int dw_wm_tape_parse(const char *name, dw_wm_tape *out)
@@ -67,7 +68,13 @@ void dw_wm_scorer_set_prompt(dw_wm_scorer *s, const uint32_t *ids, size_t n)
     for (size_t pos = s->clen; pos < n; pos++) dw_tupset_add(&s->prompt, ids + pos - s->clen);
 }
 
-void dw_wm_scorer_filter_add(dw_wm_scorer *s, const uint32_t *window) { dw_tupset_add(&s->filter, window); }
+void dw_wm_scorer_filter_add(dw_wm_scorer *s, const uint32_t *window)
+{
+    s->filtered = true;
+    dw_tupset_add(&s->filter, window);
+}
+
+void dw_wm_scorer_filter_on(dw_wm_scorer *s) { s->filtered = true; }
 
 size_t dw_wm_scorer_filter_size(const dw_wm_scorer *s) { return s->filter.n; }
 
@@ -77,7 +84,7 @@ void dw_wm_scorer_run(dw_wm_scorer *s, const uint32_t *ids, size_t n, dw_wm_tall
     for (size_t pos = s->first; pos < n; pos++) {
         const uint32_t *ctx = ids + pos - s->clen;
         t->positions++;
-        if (s->filter.n && !dw_tupset_has(&s->filter, ctx)) continue;
+        if (s->filtered && !dw_tupset_has(&s->filter, ctx)) continue;
         if (s->prompt.n && dw_tupset_has(&s->prompt, ctx)) continue;
         /* v1 keys on the window, v2 on window + token: both are the ids
          * starting at ctx, of the set's tuple length. */

@@ -51,6 +51,9 @@ void dw_wm_scorer_forget(dw_wm_scorer *s);
 void dw_wm_scorer_set_prompt(dw_wm_scorer *s, const uint32_t *ids, size_t n);
 /* Restrict scoring to windows added here (context_len ids each). */
 void dw_wm_scorer_filter_add(dw_wm_scorer *s, const uint32_t *window);
+/* Restrict scoring to the filter even if no window is ever added: an empty
+ * filter then scores nothing, as the reference's empty set does. */
+void dw_wm_scorer_filter_on(dw_wm_scorer *s);
 size_t dw_wm_scorer_filter_size(const dw_wm_scorer *s);
 
 /* Called after each counted position with the running tally. */

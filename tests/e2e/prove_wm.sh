@@ -43,6 +43,16 @@ assert rows[-1]["num_scored"] >= rows[-2]["num_scored"]
 assert 0 < rows[-1]["pvalue"] <= 1
 PY
 
+# --filter-number N keeps the first N windows of the list; an empty filter
+# (N = 0) scores nothing, as the reference's empty set does
+printf '13 13\n29889 13\n29892 322\n' > "$out/filter3.txt"
+head -n 1 "$out/filter3.txt" > "$out/filter1.txt"
+final() { $BIN wm score --tokenizer "$TOK" --seeding hash --seed 3 --field result --chunked "$@" "$out/in.jsonl" | tail -n 1; }
+f1=$(final --filter "$out/filter1.txt")
+[[ $(final --filter "$out/filter3.txt" --filter-number 1) == "$f1" ]]
+[[ $(final --filter "$out/filter3.txt") != "$f1" ]]
+final --filter "$out/filter3.txt" --filter-number 0 | grep -q '"num_scored":0,'
+
 # tape none: the count is not binomial, so no p-value is printed
 $BIN wm score --tokenizer "$TOK" --seeding lefthash --tape none --field result "$out/in.jsonl" > "$out/none.jsonl"
 head -n 1 "$out/none.jsonl" > "$out/none.json"
