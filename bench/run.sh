@@ -6,7 +6,10 @@
 #    and answers from ../shared/corpora (when present), ~1 GB (9 days);
 #  - synthetic: bench/genlog.c's ~2 KB records from a small vocabulary (a
 #    worst case for pattern matching: topic words everywhere);
-#  - small: Glasswally-shaped flat events; idle: one request per account.
+#  - small: Glasswally-shaped flat events, every prompt new (the worst case
+#    for the pattern matcher, whose hits are cached per distinct text);
+#  - bank: the same events with prompts drawn from a bank of 1,000, as
+#    gateway traffic repeats itself; idle: one request per account.
 # Then for each: runs `wc -l` on the same file
 # in the same run as the I/O floor, and `scan` (best of DW_BENCH_RUNS, default
 # 3).  Prints a Markdown table for docs/benchmarks.md.  Sizes: DW_BENCH_MB
@@ -31,6 +34,7 @@ if [[ ! -s $dir/realistic.jsonl ]]; then
 fi
 [[ -s $dir/synthetic.jsonl ]] || "$dir/genlog" realistic $((mb * 1024 * 1024)) 1 > "$dir/synthetic.jsonl"
 [[ -s $dir/small.jsonl ]] || "$dir/genlog" small "$small" 2 > "$dir/small.jsonl"
+[[ -s $dir/bank.jsonl ]] || "$dir/genlog" bank "$small" 2 > "$dir/bank.jsonl"
 [[ -s $dir/idle.jsonl ]] || "$dir/genlog" idle "$idle" 3 > "$dir/idle.jsonl"
 
 best() { # best wall time in seconds of a command, over $runs runs
@@ -50,16 +54,21 @@ peak_rss_mib() { # peak RSS of one run, from the summary line scan prints
 
 echo "| input | size | records | wc -l | scan | scan MB/s | events/s | scan / wc -l | peak RSS |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for f in realistic synthetic small; do
+# the per-account pipeline alone (issue 2's scope) next to the full scan
+sed '/^\[link\]/,/^\[/ s/^enabled = true/enabled = false/' config/distillwatch.conf > "$dir/nolink.conf"
+for item in realistic realistic:per-account synthetic small bank; do
+  f=${item%%:*}
+  conf=""
+  [[ $item == *:per-account ]] && conf="--config $dir/nolink.conf"
   path=$dir/$f.jsonl
   bytes=$(stat -c %s "$path")
   lines=$(wc -l < "$path")
   map=""
-  [[ $f == small ]] && map="--map asn=asn_number,completion_tokens=token_count"
+  [[ $f == small || $f == bank ]] && map="--map asn=asn_number,completion_tokens=token_count"
   twc=$(best wc -l "$path")
-  tscan=$(best $BIN scan --quiet $map --out "$dir/out-$f" "$path")
-  rss=$(peak_rss_mib $BIN scan $map --out "$dir/out-$f" "$path")
-  printf "| %s | %.0f MB | %d | %.2f s | %.2f s | %.0f | %.0f | %.1fx | %s MiB |\n" "$f" \
+  tscan=$(best $BIN scan --quiet $conf $map --out "$dir/out-$f" "$path")
+  rss=$(peak_rss_mib $BIN scan $conf $map --out "$dir/out-$f" "$path")
+  printf "| %s | %.0f MB | %d | %.2f s | %.2f s | %.0f | %.0f | %.1fx | %s MiB |\n" "$item" \
     "$(echo "$bytes / 1000000" | bc -l)" "$lines" "$twc" "$tscan" \
     "$(echo "$bytes / 1000000 / $tscan" | bc -l)" "$(echo "$lines / $tscan" | bc -l)" \
     "$(echo "$tscan / $twc" | bc -l)" "$rss"
