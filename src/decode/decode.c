@@ -10,6 +10,7 @@
  * field is absent) and strict about the two required ones.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,19 +297,36 @@ void dw_dec_response(dw_decoder *d, const dw_json_doc *doc, int32_t obj, dw_even
     if (!ev->model.p) ev->model = dw_dec_str(d, doc, dw_json_get(doc, obj, "model"));
 }
 
+/* The request parameters, read in one walk over the object; the keyset is
+ * shared by every decoder and built once. */
+enum { P_MAX_TOKENS, P_MAX_COMPLETION_TOKENS, P_TEMPERATURE, P_N, P_LOGPROBS, P_TOP_LOGPROBS, P_TOOLS,
+       P_FUNCTIONS, P__COUNT };
+static const char *const param_keys[P__COUNT] = {"max_tokens", "max_completion_tokens", "temperature", "n",
+                                                 "logprobs", "top_logprobs", "tools", "functions"};
+static dw_json_keyset param_set;
+static pthread_once_t param_once = PTHREAD_ONCE_INIT;
+
+static void param_plan(void)
+{
+    dw_json_keyset_init(&param_set);
+    for (int i = 0; i < P__COUNT; i++) dw_json_keyset_add(&param_set, param_keys[i]);
+}
+
 void dw_dec_params(const dw_json_doc *doc, int32_t obj, dw_event *ev)
 {
     if (obj < 0 || doc->toks[obj].type != DW_JSON_OBJECT) return;
-    if (!dw_dec_i32(doc, dw_json_get(doc, obj, "max_tokens"), &ev->max_tokens))
-        dw_dec_i32(doc, dw_json_get(doc, obj, "max_completion_tokens"), &ev->max_tokens);
-    dw_dec_f64(doc, dw_json_get(doc, obj, "temperature"), &ev->temperature);
-    dw_dec_i32(doc, dw_json_get(doc, obj, "n"), &ev->n);
-    int32_t lp = dw_json_get(doc, obj, "logprobs");
-    int b = dw_dec_bool(doc, lp);
+    int32_t m[DW_JSON_KEYSET_MAX];
+    pthread_once(&param_once, param_plan);
+    dw_json_get_many(doc, obj, &param_set, m);
+    if (!dw_dec_i32(doc, m[P_MAX_TOKENS], &ev->max_tokens))
+        dw_dec_i32(doc, m[P_MAX_COMPLETION_TOKENS], &ev->max_tokens);
+    dw_dec_f64(doc, m[P_TEMPERATURE], &ev->temperature);
+    dw_dec_i32(doc, m[P_N], &ev->n);
+    int b = dw_dec_bool(doc, m[P_LOGPROBS]);
     if (b >= 0) ev->logprobs = (int8_t)b;
-    dw_dec_i32(doc, dw_json_get(doc, obj, "top_logprobs"), &ev->top_logprobs);
-    int32_t tools = dw_json_get(doc, obj, "tools");
-    if (tools < 0) tools = dw_json_get(doc, obj, "functions");
+    dw_dec_i32(doc, m[P_TOP_LOGPROBS], &ev->top_logprobs);
+    int32_t tools = m[P_TOOLS];
+    if (tools < 0) tools = m[P_FUNCTIONS];
     if (tools >= 0 && doc->toks[tools].type == DW_JSON_ARRAY && doc->toks[tools].count > 0) {
         dw_str raw = dw_dec_raw(doc, tools);
         ev->tools_fp = dw_hash(raw.p, raw.n) | 1;

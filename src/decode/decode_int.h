@@ -35,6 +35,9 @@ struct dw_decoder {
     dw_json_keyset map_keys;
     int8_t map_key_of[DW_MAP_FIELDS];   /* field -> key index, -1 path, -2 unmapped */
     int8_t map_planned;                 /* 0 no, 1 for defaults, 2 without */
+    /* native.c: the members it reads, by object (built on first use) */
+    dw_json_keyset native_root, native_req;
+    int8_t native_ready;
     dw_event *evbuf;        /* OTel: the spans of one line, emitted together */
     uint32_t evcap;
 };

@@ -12,39 +12,59 @@
 
 int dw_map_apply(dw_decoder *d, dw_event *ev, char *err, size_t errlen);
 
+/* Members of the record and of its request object, each object read in one
+ * walk (dw_json_get_many); the order of the names is the order of the enums. */
+enum { R_TIMESTAMP, R_ACCOUNT_ID, R_REQUEST_ID, R_API_KEY_ID, R_CLIENT_IP, R_USER_AGENT, R_ENDPOINT,
+       R_END_USER, R_ASN, R_HEADERS, R_REQUEST, R_RESPONSE, R_STATUS, R_LATENCY_MS, R__COUNT };
+static const char *const root_keys[R__COUNT] = {
+    "timestamp", "account_id", "request_id", "api_key_id", "client_ip", "user_agent", "endpoint",
+    "end_user", "asn", "headers", "request", "response", "status", "latency_ms"};
+enum { Q_MODEL, Q_MESSAGES, Q_INPUT, Q_PROMPT, Q_INSTRUCTIONS, Q_USER, Q__COUNT };
+static const char *const req_keys[Q__COUNT] = {"model", "messages", "input", "prompt", "instructions", "user"};
+
+static void plan(dw_decoder *d)
+{
+    dw_json_keyset_init(&d->native_root);
+    for (int i = 0; i < R__COUNT; i++) dw_json_keyset_add(&d->native_root, root_keys[i]);
+    dw_json_keyset_init(&d->native_req);
+    for (int i = 0; i < Q__COUNT; i++) dw_json_keyset_add(&d->native_req, req_keys[i]);
+    d->native_ready = 1;
+}
+
 int dw_decode_native(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
 {
     const dw_json_doc *doc = &d->doc;
-    int32_t root = 0;
-    int32_t ts = dw_json_get(doc, root, "timestamp");
-    if (ts < 0) { snprintf(err, errlen, "missing timestamp"); return -1; }
-    if (!dw_dec_ts(doc, ts, &ev->ts_ms)) { snprintf(err, errlen, "timestamp is neither RFC 3339 nor an epoch number"); return -1; }
-    ev->account_id = dw_dec_str(d, doc, dw_json_get(doc, root, "account_id"));
-    ev->request_id = dw_dec_str(d, doc, dw_json_get(doc, root, "request_id"));
-    ev->api_key_id = dw_dec_str(d, doc, dw_json_get(doc, root, "api_key_id"));
-    ev->client_ip = dw_dec_str(d, doc, dw_json_get(doc, root, "client_ip"));
-    ev->user_agent = dw_dec_str(d, doc, dw_json_get(doc, root, "user_agent"));
-    ev->endpoint = dw_dec_str(d, doc, dw_json_get(doc, root, "endpoint"));
-    ev->end_user = dw_dec_str(d, doc, dw_json_get(doc, root, "end_user"));
+    int32_t m[DW_JSON_KEYSET_MAX], q[DW_JSON_KEYSET_MAX];
+    if (!d->native_ready) plan(d);
+    dw_json_get_many(doc, 0, &d->native_root, m);
+    if (m[R_TIMESTAMP] < 0) { snprintf(err, errlen, "missing timestamp"); return -1; }
+    if (!dw_dec_ts(doc, m[R_TIMESTAMP], &ev->ts_ms)) { snprintf(err, errlen, "timestamp is neither RFC 3339 nor an epoch number"); return -1; }
+    ev->account_id = dw_dec_str(d, doc, m[R_ACCOUNT_ID]);
+    ev->request_id = dw_dec_str(d, doc, m[R_REQUEST_ID]);
+    ev->api_key_id = dw_dec_str(d, doc, m[R_API_KEY_ID]);
+    ev->client_ip = dw_dec_str(d, doc, m[R_CLIENT_IP]);
+    ev->user_agent = dw_dec_str(d, doc, m[R_USER_AGENT]);
+    ev->endpoint = dw_dec_str(d, doc, m[R_ENDPOINT]);
+    ev->end_user = dw_dec_str(d, doc, m[R_END_USER]);
     int32_t asn;
-    if (dw_dec_i32(doc, dw_json_get(doc, root, "asn"), &asn) && asn > 0) ev->asn = (uint32_t)asn;
-    dw_dec_headers(d, doc, dw_json_get(doc, root, "headers"), ev);
+    if (dw_dec_i32(doc, m[R_ASN], &asn) && asn > 0) ev->asn = (uint32_t)asn;
+    dw_dec_headers(d, doc, m[R_HEADERS], ev);
 
-    int32_t req = dw_json_get(doc, root, "request");
+    int32_t req = m[R_REQUEST];
     if (req >= 0 && doc->toks[req].type == DW_JSON_OBJECT) {
-        ev->model = dw_dec_str(d, doc, dw_json_get(doc, req, "model"));
-        int32_t msgs = dw_json_get(doc, req, "messages");
-        if (msgs < 0) msgs = dw_json_get(doc, req, "input");   /* Responses API */
-        if (msgs < 0) msgs = dw_json_get(doc, req, "prompt");  /* legacy completions */
+        dw_json_get_many(doc, req, &d->native_req, q);
+        ev->model = dw_dec_str(d, doc, q[Q_MODEL]);
+        int32_t msgs = q[Q_MESSAGES];
+        if (msgs < 0) msgs = q[Q_INPUT];    /* Responses API */
+        if (msgs < 0) msgs = q[Q_PROMPT];   /* legacy completions */
         dw_dec_messages(d, doc, msgs, ev);
-        int32_t instr = dw_json_get(doc, req, "instructions");
-        if (!ev->system_prompt.p && instr >= 0) ev->system_prompt = dw_dec_str(d, doc, instr);
+        if (!ev->system_prompt.p && q[Q_INSTRUCTIONS] >= 0) ev->system_prompt = dw_dec_str(d, doc, q[Q_INSTRUCTIONS]);
         dw_dec_params(doc, req, ev);
-        if (!ev->end_user.p) ev->end_user = dw_dec_str(d, doc, dw_json_get(doc, req, "user"));
+        if (!ev->end_user.p) ev->end_user = dw_dec_str(d, doc, q[Q_USER]);
     }
-    dw_dec_response(d, doc, dw_json_get(doc, root, "response"), ev);
-    dw_dec_i32(doc, dw_json_get(doc, root, "status"), &ev->status);
-    dw_dec_i32(doc, dw_json_get(doc, root, "latency_ms"), &ev->latency_ms);
+    dw_dec_response(d, doc, m[R_RESPONSE], ev);
+    dw_dec_i32(doc, m[R_STATUS], &ev->status);
+    dw_dec_i32(doc, m[R_LATENCY_MS], &ev->latency_ms);
     if (d->nmap && dw_map_apply(d, ev, err, errlen) < 0) return -1;
     return 0;
 }
