@@ -189,6 +189,12 @@ static inline uint64_t swar_special(uint64_t v)
 }
 #endif
 
+/* The escapes that are two bytes long: \" \\ \/ \b \f \n \r \t. */
+static inline bool simple_escape(uint8_t c)
+{
+    return c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't';
+}
+
 /*
  * Walk a string body.  p is just past the opening quote.  Returns the
  * position of the closing quote, or NULL with *errp and *msg set.  Sets *esc
@@ -214,8 +220,20 @@ static ALWAYS_INLINE const uint8_t *scan_string(const uint8_t *p, const uint8_t 
             __m128i mb = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, vq), _mm_cmpeq_epi8(b, vb)),
                                       _mm_cmplt_epi8(b, vc));
             uint32_t m = (uint32_t)_mm_movemask_epi8(ma) | ((uint32_t)_mm_movemask_epi8(mb) << 16);
-            if (m) {
-                p += __builtin_ctz(m);
+            /* Answers are full of \n and \": a two-byte escape is
+             * validated here and the scan goes on in the same block, instead
+             * of leaving the vector loop for every escape.  Anything else
+             * (the closing quote, \u, control bytes, non-ASCII) takes the
+             * general path below. */
+            while (m) {
+                unsigned tz = (unsigned)__builtin_ctz(m);
+                const uint8_t *q = p + tz;
+                if (*q == '\\' && tz < 31 && simple_escape(q[1])) {
+                    *esc = 1;
+                    m &= ~(3u << tz);
+                    continue;
+                }
+                p = q;
                 goto special;
             }
             p += 32;
