@@ -36,6 +36,7 @@
 #include "serve/journal.h"
 #include "serve/ratelimit.h"
 #include "serve/metrics.h"
+#include "serve/keyid.h"
 #include "pipeline/engine_int.h"
 #include "common/buf.h"
 #include "common/util.h"
@@ -57,6 +58,10 @@ struct dw_server {
     dw_serve_metrics m;
     uint64_t batches;
     unsigned since_checkpoint;
+    char account_header[128];  /* --account-header, else [serve] account_header */
+    int key_hash;              /* DW_KEYHASH_*: the header is an API key to hash */
+    char key_secret[256];
+    size_t key_secret_len;
 };
 
 typedef struct conn {
@@ -71,7 +76,6 @@ void dw_serve_opts_default(dw_serve_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->format = DW_FMT_NATIVE;
-    o->account_header = "x-account-id";
     o->max_body = 16u << 20;
     o->threads = 4;
     o->max_connections = 1024;
@@ -241,13 +245,24 @@ static void decide(dw_server *s, const char *id, decision *dcs)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* The account named by the configured header: the value itself, or the
+ * keyid of the API key it carries.  NULL when absent or not a valid id. */
+static const char *header_account(dw_server *s, struct MHD_Connection *c, char out[DW_SERVE_MAX_ID + 1])
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, s->account_header);
+    if (!h || !dw_serve_valid_id(h, strlen(h))) return NULL;
+    if (s->key_hash == DW_KEYHASH_NONE) return h;
+    return dw_keyid(s->key_secret, s->key_secret_len, h, strlen(h), out, DW_SERVE_MAX_ID + 1) < 0 ? NULL : out;
+}
+
 static enum MHD_Result do_check(dw_server *s, struct MHD_Connection *c)
 {
     int64_t t0 = now_ns();
-    const char *id = MHD_lookup_connection_value(c, MHD_HEADER_KIND, s->o.account_header);
-    if (!id || !dw_serve_valid_id(id, strlen(id))) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "{\"error\":\"missing or invalid account header\",\"header\":\"%s\"}", s->o.account_header);
+    char idbuf[DW_SERVE_MAX_ID + 1];
+    const char *id = header_account(s, c, idbuf);
+    if (!id) {
+        char msg[400]; /* names the header, never echoes its value: it may be a key */
+        snprintf(msg, sizeof msg, "{\"error\":\"missing or invalid account header\",\"header\":\"%s\"}", s->account_header);
         return reply_json(c, MHD_HTTP_BAD_REQUEST, msg, NULL, 0);
     }
     decision dcs;
@@ -295,9 +310,10 @@ static enum MHD_Result do_guardrail(dw_server *s, struct MHD_Connection *c, conn
     char id[DW_SERVE_MAX_ID + 1];
     int n = dw_serve_guardrail_account(k->body.p ? k->body.p : "", k->body.len, id, sizeof id);
     if (n < 0) return reply_json(c, MHD_HTTP_BAD_REQUEST, "{\"error\":\"body is not a JSON object\"}", NULL, 0);
-    if (n == 0) {
-        const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, s->o.account_header);
-        if (h && dw_serve_valid_id(h, strlen(h))) snprintf(id, sizeof id, "%s", h);
+    if (n == 0) { /* the body names no account: the header, hashed like /v1/check's */
+        char hb[DW_SERVE_MAX_ID + 1];
+        const char *h = header_account(s, c, hb);
+        if (h) snprintf(id, sizeof id, "%s", h);
     }
     atomic_fetch_add(&s->m.guardrail_total, 1);
     if (!id[0]) return reply_json(c, MHD_HTTP_OK, "{\"action\":\"NONE\"}", NULL, 0);
@@ -558,6 +574,7 @@ static void server_free(dw_server *s)
     dw_decoder_free(s->dec);
     for (int f = 0; f <= DW_FMT_OTEL; f++) dw_decoder_free(s->by_fmt[f]);
     free(s->rl);
+    explicit_bzero(s->key_secret, sizeof s->key_secret);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->ingest_mu);
     free(s);
@@ -582,6 +599,17 @@ dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
     dw_rl_init(s->rl, o->review_rate, o->review_burst);
     dw_config *cfg = dw_config_new();
     if (o->config && dw_config_load(cfg, o->config, err, errlen) < 0) { dw_config_free(cfg); server_free(s); return NULL; }
+    snprintf(s->account_header, sizeof s->account_header, "%s", o->account_header ? o->account_header : cfg->serve_account_header);
+    s->key_hash = cfg->serve_account_hash;
+    snprintf(s->key_secret, sizeof s->key_secret, "%s", o->key_secret && *o->key_secret ? o->key_secret : cfg->serve_key_secret);
+    s->key_secret_len = strlen(s->key_secret);
+    if (s->key_hash != DW_KEYHASH_NONE && !s->key_secret_len) {
+        snprintf(err, errlen, "[serve] account_header_hash = hmac-sha256 needs a secret: set DISTILLWATCH_KEY_SECRET "
+                              "(or [serve] key_secret)");
+        dw_config_free(cfg);
+        server_free(s);
+        return NULL;
+    }
     s->e = dw_engine_new(cfg, err, errlen);
     dw_config_free(cfg);
     for (int f = 0; f <= DW_FMT_OTEL; f++)
