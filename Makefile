@@ -138,6 +138,7 @@ demo: deps
 
 bench: build/distillwatch
 	@bench/run.sh
+	@bench/serve.sh
 
 clean:
 	rm -rf build
