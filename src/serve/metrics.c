@@ -40,7 +40,10 @@ void dw_metrics_render(const dw_serve_metrics *m, const dw_metrics_engine *e, dw
     counter(o, "distillwatch_ingest_rejected_total", "Ingest batches refused.", "counter", "{reason=\"queue_full\"}", LD(ingest_rejected_full));
     counter(o, "distillwatch_ingest_rejected_total", NULL, NULL, "{reason=\"too_large\"}", LD(ingest_too_large));
     counter(o, "distillwatch_unauthorized_total", "Requests refused for a missing or wrong token.", "counter", NULL, LD(unauthorized));
-    counter(o, "distillwatch_accounts", "Accounts with at least one request.", "gauge", NULL, e->accounts_known);
+    counter(o, "distillwatch_accounts", "Accounts in memory with at least one request.", "gauge", NULL, e->accounts_known);
+    counter(o, "distillwatch_accounts_in_memory", "Account slots in use (the [state] max_accounts cap applies to these).", "gauge", NULL, e->accounts_in_memory);
+    counter(o, "distillwatch_accounts_evicted_total", "Accounts moved from memory to the store.", "counter", NULL, e->accounts_evicted);
+    counter(o, "distillwatch_accounts_reloaded_total", "Evicted accounts read back from the store when seen again.", "counter", NULL, e->accounts_reloaded);
     counter(o, "distillwatch_alerts_total", "Alerts raised.", "counter", NULL, e->alerts);
     counter(o, "distillwatch_queue_depth", "Ingest batches admitted and not yet answered.", "gauge", NULL,
             (uint64_t)(atomic_load(&m->queue_depth) < 0 ? 0 : atomic_load(&m->queue_depth)));

@@ -26,6 +26,7 @@ void dw_metrics_observe_check(dw_serve_metrics *m, uint64_t ns);
 /* Engine-side figures, read by the caller under the serve mutex. */
 typedef struct dw_metrics_engine {
     uint64_t events, lines_accepted, lines_quarantined, lines_blank, events_late, accounts_known, alerts;
+    uint64_t accounts_in_memory, accounts_evicted, accounts_reloaded;
     uint64_t verdicts[3];
     int64_t journal_pending;
 } dw_metrics_engine;

@@ -20,7 +20,10 @@
  * out, and at most max_queue ingest batches are admitted at once; beyond
  * that the answer is 503 with Retry-After, so memory is bounded by
  * max_queue x max_body whatever the clients do.  Request parsing lives in
- * request.c, where the fuzzer reaches it.
+ * request.c, where the fuzzer reaches it.  With a store, the accounts held in
+ * memory are capped ([state] max_accounts): between chunks of a batch the
+ * engine evicts the least recently seen light accounts to the store, and
+ * reloads them when they are seen again (engine.c explains which and why).
  */
 #include <microhttpd.h>
 #include <netdb.h>
@@ -128,6 +131,20 @@ static void json_id(char *out, size_t cap, const char *id)
 
 typedef struct feed_result { uint64_t accepted, quarantined, events; } feed_result;
 
+/* Under the engine mutex: back under the account cap.  A failed spill keeps
+ * the accounts in memory (nothing is lost, memory grows) and is reported
+ * once, not once per chunk. */
+static void trim(dw_server *s)
+{
+    dw_engine *e = s->e;
+    if (!e->max_accounts || dw_accounts_live(&e->accts) <= e->max_accounts) return;
+    char err[512];
+    if (dw_engine_trim(e, err, sizeof err) < 0 && !e->spill_warned) {
+        e->spill_warned = 1;
+        fprintf(stderr, "distillwatch serve: cannot evict accounts to the store, memory will grow: %s\n", err);
+    }
+}
+
 /* Feed one NDJSON batch, FEED_CHUNK lines per hold of the engine mutex.
  * Callers hold ingest_mu (or run before the daemon starts). */
 static void feed_batch(dw_server *s, int fmt, const char *body, size_t n, const char *src, feed_result *fr)
@@ -159,10 +176,12 @@ static void feed_batch(dw_server *s, int fmt, const char *body, size_t n, const 
         e->st.bytes += len + 1;
         if (++in_chunk == FEED_CHUNK) { /* let the checks in */
             in_chunk = 0;
+            trim(s);
             pthread_mutex_unlock(&s->mu);
             pthread_mutex_lock(&s->mu);
         }
     }
+    trim(s);
     fr->accepted = e->st.lines_accepted - acc0;
     fr->quarantined = e->st.lines_quarantined - q0;
     fr->events = e->st.events - ev0;
@@ -237,6 +256,9 @@ static void decide(dw_server *s, const char *id, decision *dcs)
         dcs->score = e->accts.v[i].score;
         const dw_campaign *c = e->camps ? dw_campaign_of(e->camps, i, NULL) : NULL;
         if (c && c->verdict >= DW_REVIEW) memcpy(dcs->campaign, c->id, sizeof dcs->campaign);
+    } else if (e->bloom) {
+        /* evicted: answer from the store without bringing it back (it is in no campaign) */
+        dcs->known = dw_engine_peek_stored(s->e, id, strlen(id), &dcs->v, &dcs->score);
     }
     if (dcs->known && dcs->v == DW_REVIEW) {
         int64_t us = now_ns() / 1000;
@@ -340,7 +362,7 @@ static enum MHD_Result do_account(dw_server *s, struct MHD_Connection *c, const 
     if (n <= 0) return reply_json(c, MHD_HTTP_BAD_REQUEST, "{\"error\":\"bad account id\"}", NULL, 0);
     dw_buf b = {0};
     pthread_mutex_lock(&s->mu);
-    uint32_t i = dw_accounts_find(&s->e->accts, id, (size_t)n);
+    uint32_t i = dw_engine_find_or_reload(s->e, id, (size_t)n);
     if (i != UINT32_MAX && s->e->accts.v[i].requests) dw_account_record(s->e, &s->e->accts.v[i], &b);
     pthread_mutex_unlock(&s->mu);
     enum MHD_Result ret = b.len ? reply(c, MHD_HTTP_OK, "application/json", b.p, b.len, NULL, 0)
@@ -388,6 +410,9 @@ static enum MHD_Result do_metrics(dw_server *s, struct MHD_Connection *c)
     me.lines_blank = e->st.lines_blank;
     me.events_late = e->ro.late;
     me.alerts = e->nalerts;
+    me.accounts_in_memory = dw_accounts_live(&e->accts);
+    me.accounts_evicted = e->evicted;
+    me.accounts_reloaded = e->reloaded;
     for (uint32_t i = 0; i < e->accts.n; i++) {
         if (!e->accts.v[i].requests) continue;
         me.accounts_known++;
@@ -611,7 +636,9 @@ dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
         return NULL;
     }
     s->e = dw_engine_new(cfg, err, errlen);
+    uint32_t cap = cfg->max_accounts;
     dw_config_free(cfg);
+    if (s->e && o->store) dw_engine_set_max_accounts(s->e, cap); /* eviction needs somewhere to put them */
     for (int f = 0; f <= DW_FMT_OTEL; f++)
         if (!(s->by_fmt[f] = dw_decoder_new((dw_format)f, NULL, err, errlen))) { server_free(s); return NULL; }
     if (!s->e || !(s->dec = dw_decoder_new(o->format, o->map, err, errlen)) ||
