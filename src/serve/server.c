@@ -312,13 +312,20 @@ static enum MHD_Result do_check(dw_server *s, struct MHD_Connection *c)
         snprintf(body, sizeof body, "{\"verdict\":\"review\",\"account_id\":\"%s\",\"score\":%s,"
                  "\"reason\":\"account under review by DistillWatch and over its review rate (%g/s)\"}", jid, score, s->o.review_rate);
         hdr h[] = {{"x-distillwatch-verdict", "review"}, {"x-distillwatch-score", score}, {"Retry-After", retry},
-                   {"x-distillwatch-campaign", dcs.campaign}};
-        ret = reply_json(c, MHD_HTTP_TOO_MANY_REQUESTS, body, h, dcs.campaign[0] ? 4 : 3);
+                   {"Cache-Control", "no-store"}, {"x-distillwatch-campaign", dcs.campaign}};
+        ret = reply_json(c, MHD_HTTP_TOO_MANY_REQUESTS, body, h, dcs.campaign[0] ? 5 : 4);
     } else {
         atomic_fetch_add(dcs.v == DW_REVIEW ? &s->m.check_review : &s->m.check_allow, 1);
+        /* a review answer spends a token of the account's throttle: a gateway
+         * cache (docs/operations.md, nginx proxy_cache) must not replay it */
         hdr h[] = {{"x-distillwatch-verdict", dw_verdict_name(dcs.v)}, {"x-distillwatch-score", score},
-                   {"x-distillwatch-campaign", dcs.campaign}};
-        ret = reply(c, MHD_HTTP_OK, NULL, "", 0, h, dcs.campaign[0] ? 3 : 2);
+                   {"x-distillwatch-campaign", dcs.campaign}, {"Cache-Control", "no-store"}};
+        int nh = dcs.campaign[0] ? 3 : 2;
+        if (dcs.v == DW_REVIEW) {
+            if (!dcs.campaign[0]) h[2] = h[3];
+            nh++;
+        }
+        ret = reply(c, MHD_HTTP_OK, NULL, "", 0, h, nh);
     }
     atomic_fetch_add(&s->m.check_total, 1);
     dw_metrics_observe_check(&s->m, (uint64_t)(now_ns() - t0));
