@@ -3,9 +3,11 @@
  *
  * The defaults below are the documented ones (config/distillwatch.conf says
  * the same, and a test holds the two together).  The file format is INI,
- * read with inih: [verdict], [ingest] and one [signal.NAME] section per
- * signal.  Unknown names are errors, so a misspelt signal cannot silently
- * keep its default.
+ * read with inih: [verdict], [ingest], [state], [link], [campaign], [serve]
+ * and one [signal.NAME] section per signal.  Unknown names are errors, so a
+ * misspelt signal cannot silently keep its default.  [serve] holds words (a
+ * header name, a hash name, a secret) and is read before the number parser;
+ * everything else is a number or a boolean.
  */
 #include <errno.h>
 #include <ini.h>
