@@ -181,11 +181,15 @@ ratios=()
 for ((r = 1; r <= rounds; r++)); do
   measure "round $r: nginx alone" "http://127.0.0.1:$alone/" "x-account-id: $acct"; a=$last
   measure "round $r: nginx + auth_request → serve" "http://127.0.0.1:$auth/" "x-account-id: $acct"; b=$last
+  # keepalive to serve is effective when nginx holds a few connections open
+  # rather than leaving one in TIME_WAIT per check
+  conns_note="connections nginx → serve after round $r: $(ss -Htn state established "( dport = :$dw )" | wc -l) open, $(ss -Htn state time-wait "( dport = :$dw )" | wc -l) in TIME_WAIT"
   measure "round $r: nginx + auth_request → serve, 1 s cache" "http://127.0.0.1:$cached/" "x-account-id: $acct"; c=$last
   ratios+=("round $r: auth/alone $(echo "$b / $a" | bc -l | cut -c1-4), cached/alone $(echo "$c / $a" | bc -l | cut -c1-4)")
 done
 echo
 for x in "${ratios[@]}"; do echo "$x"; done
+echo "$conns_note"
 
 # --- ingest --------------------------------------------------------------------------
 cc -O2 -o "$d/genlog" bench/genlog.c
