@@ -29,13 +29,18 @@ split -n l/4 -d "$d/all.jsonl" "$d/batch."
 grep -o '"account_id": *"[^"]*"' "$d/all.jsonl" | sed 's/.*"\([^"]*\)"$/\1/' | sort -u > "$d/ids"
 nids=$(wc -l < "$d/ids")
 [[ $nids -eq 639 ]] || { echo "FAIL: expected the demo's 39 accounts + 600 light ones, got $nids"; exit 1; }
+# an accounts file, loaded at every start: metadata for accounts the capped
+# server may have left in the store must join their stored state
+for id in light_1 light_150 light_599; do
+  printf '{"account_id":"%s","created_at":"2026-06-01T00:00:00Z","payment_fingerprint":"card_%s","signup_program":"education"}\n' "$id" "$id"
+done > "$d/accounts.jsonl"
 sed 's/^max_accounts = .*/max_accounts = 0/' config/distillwatch.conf > "$d/nocap.conf"
 sed 's/^max_accounts = .*/max_accounts = 60/' config/distillwatch.conf > "$d/cap.conf"
 grep -q '^max_accounts = 60$' "$d/cap.conf"
 
 start() {  # start NAME: serve on NAME.db with NAME.conf; sets port_NAME
   : > "$d/$1.log"
-  $BIN serve --listen 127.0.0.1:0 --store "$d/$1.db" --config "$d/$1.conf" --review-rate 0 2>> "$d/$1.log" &
+  $BIN serve --listen 127.0.0.1:0 --store "$d/$1.db" --config "$d/$1.conf" --accounts "$d/accounts.jsonl" --review-rate 0 2>> "$d/$1.log" &
   pids+=($!)
   eval "pid_$1=$!"
   local port=
