@@ -66,8 +66,10 @@ while :; do
   (( now >= secs )) && break
   b=$((b + 1))
   awk -v b="$b" -v t="$((base_ms + b * step * 1000))" '{
-      old = (NR % 10 == 0 && b > 40) ? b - 40 : b
-      sub(/"account_id": "[^"]*"/, "\"account_id\": \"soak-" old "-" NR "\"")
+      id = "soak-" b "-" NR
+      # lines NR % 10 == 1 of every batch are new ids, so batch b - 40 has them
+      if (NR % 10 == 0 && b > 40) id = "soak-" (b - 40) "-" (NR + 1)
+      sub(/"account_id": "[^"]*"/, "\"account_id\": \"" id "\"")
       sub(/"timestamp": "[^"]*"/, "\"timestamp\": " sprintf("%.0f", t + NR))
       print }' "$d/template.jsonl" > "$d/batch"
   curl -sf -o /dev/null -X POST -H "Authorization: Bearer $DISTILLWATCH_TOKEN" --data-binary @"$d/batch" "$URL/v1/events" ||
