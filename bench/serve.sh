@@ -5,7 +5,7 @@
 #  2. the gateway case: wrk -> nginx -> a `return 200` stand-in for the model
 #     API ("nginx alone"), then the same with auth_request -> serve, then with
 #     auth_request and a 1 s proxy_cache of serve's answers keyed by the
-#     account header.  The ratios (auth / alone) are computed from runs made
+#     account header, and with auth_request to serve on a unix socket.  The ratios (auth / alone) are computed from runs made
 #     back to back in this script, DW_SERVE_ROUNDS times (default 2), because
 #     on a shared machine only same-run ratios mean anything;
 #  3. POST /v1/events: Glasswally-shaped ~400-byte records (bench/genlog.c
@@ -99,19 +99,26 @@ dw=$port
 dwpid=${pids[-1]}
 gzip -dc samples/demo.jsonl.gz | curl -sf -o /dev/null -X POST -H "Authorization: Bearer $DISTILLWATCH_TOKEN" \
   --data-binary @- "http://127.0.0.1:$dw/v1/events"
+# the same authorizer on a unix socket (a gateway on the same host can use one)
+$BIN serve --listen "unix:$d/dw.sock" --store "$d/state-unix.db" --review-rate 0 --threads "$threads" > /dev/null 2> "$d/serve-unix.log" &
+pids+=($!)
+dwupid=$!
+for _ in $(seq 1 300); do grep -q "listening on" "$d/serve-unix.log" && break; sleep 0.1; done
+gzip -dc samples/demo.jsonl.gz | curl -sf -o /dev/null --unix-socket "$d/dw.sock" -X POST \
+  -H "Authorization: Bearer $DISTILLWATCH_TOKEN" --data-binary @- "http://localhost/v1/events"
 acct=acct_b47c   # an ordinary account: allowed, the common case
 curl -s -o /dev/null -D - -H "x-account-id: $acct" "http://127.0.0.1:$dw/v1/check" | grep -qi '^x-distillwatch-verdict: allow'
 
 # --- nginx: one config file, three front servers -----------------------------------
-up=$(free_port); alone=$(free_port); auth=$(free_port); cached=$(free_port)
+up=$(free_port); alone=$(free_port); auth=$(free_port); authu=$(free_port); cached=$(free_port)
 mkdir -p "$d/tmp"
 chmod 777 "$d/tmp" "$shm"
 user=""; [[ $(id -u) -eq 0 ]] && user="user root;"
-auth_loc() {  # the auth location of docs/operations.md; $1: extra lines (the cache)
+auth_loc() {  # the auth location of docs/operations.md; $1: extra lines (the cache), $2: upstream
   cat <<LOC
     location = /_distillwatch {
       internal;
-      proxy_pass http://distillwatch/v1/check;
+      proxy_pass http://${2:-distillwatch}/v1/check;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_pass_request_body off;
@@ -123,7 +130,7 @@ $1
     }
 LOC
 }
-front() {  # front PORT AUTH(0/1) CACHE-LINES
+front() {  # front PORT AUTH(0/1) CACHE-LINES [UPSTREAM]
   cat <<SRV
   server {
     listen 127.0.0.1:$1;
@@ -134,7 +141,7 @@ $([[ $2 == 1 ]] && printf '      auth_request /_distillwatch;\n      auth_reques
       proxy_set_header Connection "";
     }
     location @failopen { proxy_pass http://model_api; }
-$([[ $2 == 1 ]] && auth_loc "${3:-}")
+$([[ $2 == 1 ]] && auth_loc "${3:-}" "${4:-}")
   }
 SRV
 }
@@ -153,11 +160,14 @@ http {
   uwsgi_temp_path $d/tmp/uwsgi;
   scgi_temp_path $d/tmp/scgi;
   proxy_cache_path $shm keys_zone=distillwatch:1m max_size=16m inactive=10s;
-  upstream distillwatch { server 127.0.0.1:$dw; keepalive 32; }
-  upstream model_api { server 127.0.0.1:$up; keepalive 32; }
+  # keepalive_requests: nginx closes an upstream connection after 1000 requests by default
+  upstream distillwatch { server 127.0.0.1:$dw; keepalive 32; keepalive_requests 1000000; }
+  upstream distillwatch_unix { server unix:$d/dw.sock; keepalive 32; keepalive_requests 1000000; }
+  upstream model_api { server 127.0.0.1:$up; keepalive 32; keepalive_requests 1000000; }
   server { listen 127.0.0.1:$up; location / { return 200 "upstream ok\n"; } }
 $(front "$alone" 0)
 $(front "$auth" 1)
+$(front "$authu" 1 "" distillwatch_unix)
 $(front "$cached" 1 '      proxy_cache distillwatch;
       proxy_cache_key $http_x_account_id;
       proxy_cache_methods GET HEAD POST;
@@ -185,7 +195,10 @@ for ((r = 1; r <= rounds; r++)); do
   # rather than leaving one in TIME_WAIT per check
   conns_note="connections nginx → serve after round $r: $(ss -Htn state established "( dport = :$dw )" | wc -l) open, $(ss -Htn state time-wait "( dport = :$dw )" | wc -l) in TIME_WAIT"
   measure "round $r: nginx + auth_request → serve, 1 s cache" "http://127.0.0.1:$cached/" "x-account-id: $acct"; c=$last
-  ratios+=("round $r: auth/alone $(echo "$b / $a" | bc -l | cut -c1-4), cached/alone $(echo "$c / $a" | bc -l | cut -c1-4)")
+  dwpid_tcp=$dwpid; dwpid=$dwupid
+  measure "round $r: nginx + auth_request → serve on a unix socket" "http://127.0.0.1:$authu/" "x-account-id: $acct"; u=$last
+  dwpid=$dwpid_tcp
+  ratios+=("round $r: auth/alone $(echo "$b / $a" | bc -l | cut -c1-4), unix-socket auth/alone $(echo "$u / $a" | bc -l | cut -c1-4), cached/alone $(echo "$c / $a" | bc -l | cut -c1-4)")
 done
 echo
 for x in "${ratios[@]}"; do echo "$x"; done

@@ -25,6 +25,7 @@
  * engine evicts the least recently seen light accounts to the store, and
  * reloads them when they are seen again (engine.c explains which and why).
  */
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -32,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include "serve/serve.h"
@@ -61,6 +64,8 @@ struct dw_server {
     dw_serve_metrics m;
     uint64_t batches;
     unsigned since_checkpoint;
+    int unix_fd;               /* --listen unix:PATH: the socket until libmicrohttpd owns it, else -1 */
+    int unix_bound;            /* remove the socket file when done */
     char account_header[128];  /* --account-header, else [serve] account_header */
     int key_hash;              /* DW_KEYHASH_*: the header is an API key to hash */
     char key_secret[256];
@@ -601,6 +606,8 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
 static void server_free(dw_server *s)
 {
     if (!s) return;
+    if (s->unix_fd >= 0) close(s->unix_fd);
+    if (s->unix_bound) unlink(s->o.listen + 5);
     dw_journal_close(s->j);
     dw_engine_free(s->e);
     dw_decoder_free(s->dec);
@@ -612,6 +619,31 @@ static void server_free(dw_server *s)
     free(s);
 }
 
+/* --listen unix:PATH.  A gateway on the same host saves the TCP stack on
+ * both sides of every check (docs/benchmarks.md).  An existing *socket* at
+ * PATH is replaced (a previous run's); any other file is an error, never
+ * removed. */
+static int listen_unix(const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un su;
+    memset(&su, 0, sizeof su);
+    su.sun_family = AF_UNIX;
+    if (!*path || strlen(path) >= sizeof su.sun_path) { snprintf(err, errlen, "--listen unix:%s: bad path", path); return -1; }
+    memcpy(su.sun_path, path, strlen(path));
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) { snprintf(err, errlen, "--listen unix:%s: exists and is not a socket", path); return -1; }
+        unlink(path);
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&su, sizeof su) < 0 || listen(fd, 511) < 0) {
+        snprintf(err, errlen, "--listen unix:%s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
 {
     if (!o->token && !o->allow_no_token) {
@@ -620,11 +652,13 @@ dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
     }
     struct sockaddr_storage ss;
     socklen_t sl;
-    int v6;
-    if (parse_listen(o->listen, &ss, &sl, &v6, err, errlen) < 0) return NULL;
+    int v6 = 0;
+    const char *upath = strncmp(o->listen, "unix:", 5) == 0 ? o->listen + 5 : NULL;
+    if (!upath && parse_listen(o->listen, &ss, &sl, &v6, err, errlen) < 0) return NULL;
     dw_server *s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
     s->o = *o;
+    s->unix_fd = -1;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->ingest_mu, NULL);
     if (!(s->rl = malloc(sizeof *s->rl))) { snprintf(err, errlen, "out of memory"); server_free(s); return NULL; }
@@ -662,8 +696,16 @@ dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
         if (n) fprintf(stderr, "distillwatch serve: replayed %ld journaled batch(es) from %s\n", n, o->store);
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    if (upath) {
+        if ((s->unix_fd = listen_unix(upath, err, errlen)) < 0) { server_free(s); return NULL; }
+        s->unix_bound = 1;
+    }
+    struct MHD_OptionItem where[] = {
+        upath ? (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, s->unix_fd, NULL}
+              : (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_END, 0, NULL}};
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_ARRAY, where,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(o->threads ? o->threads : 1),
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout_s,
@@ -671,6 +713,11 @@ dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
                             MHD_OPTION_END);
     if (!s->d) { snprintf(err, errlen, "cannot listen on %s", o->listen); server_free(s); return NULL; }
+    s->unix_fd = -1; /* libmicrohttpd closes its listening socket when stopped */
+    if (upath) {
+        fprintf(stderr, "distillwatch serve: listening on %s\n", o->listen);
+        return s;
+    }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     char host[256];
     const char *colon = strrchr(o->listen, ':');

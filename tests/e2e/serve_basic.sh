@@ -142,4 +142,18 @@ DISTILLWATCH_CHECK_TOKEN=chk start
 expect "$(check acct_7f3a)" 401 "check without the check token"
 expect "$(code -H "Authorization: Bearer chk" -H "x-account-id: acct_7f3a" "$URL/v1/check")" 403 "check with the check token"
 kill -TERM "$pid"; wait "$pid"; pid=
+# a unix socket listener, for a gateway on the same host: it answers, never
+# replaces a file that is not a socket, and removes its socket when it stops
+: > "$d/notsock"
+if $BIN serve --listen "unix:$d/notsock" --store "$d/state.db" 2> "$d/log"; then echo "FAIL: bound over a regular file"; exit 1; fi
+grep -q "not a socket" "$d/log" && [[ -f $d/notsock ]]
+: > "$d/log"
+$BIN serve --listen "unix:$d/dw.sock" --store "$d/state.db" 2>> "$d/log" &
+pid=$!
+for _ in $(seq 1 200); do grep -q "listening on unix:" "$d/log" && break; sleep 0.1; done
+[[ -S $d/dw.sock ]] || { cat "$d/log"; echo "FAIL: no socket"; exit 1; }
+expect "$(curl -s -o "$d/body" -w '%{http_code}' --unix-socket "$d/dw.sock" -H "x-account-id: acct_7f3a" http://localhost/v1/check)" 403 "harvester over the unix socket"
+expect "$(curl -s -o "$d/body" -w '%{http_code}' --unix-socket "$d/dw.sock" -H "x-account-id: acct_b47c" http://localhost/v1/check)" 200 "ordinary account over the unix socket"
+kill -TERM "$pid"; wait "$pid"; pid=
+[[ ! -e $d/dw.sock ]] || { echo "FAIL: socket left behind"; exit 1; }
 echo "serve_basic: ok"
