@@ -373,11 +373,38 @@ static int by_last_seen(const void *x, const void *y)
     return a->i < b->i ? -1 : a->i > b->i;
 }
 
+/* Put the k least recently seen items first, in no order (quickselect):
+ * a full sort of every candidate was the largest cost of a pass. */
+static void select_oldest(lru_item *c, uint32_t n, uint32_t k)
+{
+    uint32_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        lru_item pivot = c[lo + (hi - lo) / 2];
+        uint32_t i = lo, j = hi;
+        while (i <= j) {
+            while (by_last_seen(&c[i], &pivot) < 0) i++;
+            while (by_last_seen(&c[j], &pivot) > 0) j--;
+            if (i <= j) {
+                lru_item t = c[i];
+                c[i] = c[j];
+                c[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        /* now c[lo..j] <= pivot <= c[i..hi] */
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else return;
+    }
+}
+
 long dw_engine_trim(dw_engine *e, char *err, size_t errlen)
 {
     dw_account_table *t = &e->accts;
     uint32_t live = dw_accounts_live(t);
-    if (!e->max_accounts || !e->store || live <= e->max_accounts) return 0;
+    if (!e->store || !dw_engine_trim_due(e)) return 0;
     /* down to 15/16 of the cap, so that the scan below runs once per cap/16
      * new accounts rather than once per account */
     uint32_t target = e->max_accounts - e->max_accounts / 16;
@@ -397,7 +424,7 @@ long dw_engine_trim(dw_engine *e, char *err, size_t errlen)
     }
     free(pinned);
     if (nc > want) {
-        qsort(c, nc, sizeof *c, by_last_seen);
+        select_oldest(c, nc, want);
         nc = want;
     }
     uint32_t *idx = xcalloc(nc ? nc : 1, sizeof *idx);
@@ -411,7 +438,19 @@ long dw_engine_trim(dw_engine *e, char *err, size_t errlen)
     }
     free(idx);
     e->evicted += nc;
+    /* when too few could go (the rest are pinned, fingerprinted or flagged),
+     * wait for cap/16 more accounts before scanning again, or every chunk
+     * would pay a full pass for nothing */
+    uint32_t after = live - nc;
+    e->trim_at = after > target ? after + e->max_accounts / 16 + 1 : 0;
     return nc;
+}
+
+int dw_engine_trim_due(const dw_engine *e)
+{
+    if (!e->max_accounts) return 0;
+    uint32_t at = e->trim_at > e->max_accounts ? e->trim_at : e->max_accounts;
+    return dw_accounts_live(&e->accts) > at;
 }
 
 int dw_engine_feed_event(dw_engine *e, const dw_event *ev)

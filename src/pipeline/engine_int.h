@@ -57,6 +57,7 @@ struct dw_engine {
     uint64_t evicted;             /* accounts moved from memory to the store so far */
     uint64_t reloaded;            /* accounts read back from the store on sight */
     uint64_t *bloom;              /* ids that may be in the store but not in memory */
+    uint32_t trim_at;             /* next pass when this many accounts are live (>= the cap) */
     int spill_warned;
 };
 
@@ -84,6 +85,8 @@ int dw_store_fetch(dw_store *s, const char *id, size_t n, dw_account *out, char 
  * store is opened; 0 = none), trimming back under it, and the look-ups that
  * reach into the store for accounts that are not in memory. */
 void dw_engine_set_max_accounts(dw_engine *e, uint32_t cap);
+/* Over the cap and due for an eviction pass (cheap; see trim_at). */
+int dw_engine_trim_due(const dw_engine *e);
 /* Evict the least recently seen evictable accounts when over the cap.
  * Returns how many left memory, or -1 (then nothing left). */
 long dw_engine_trim(dw_engine *e, char *err, size_t errlen);

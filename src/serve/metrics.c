@@ -72,4 +72,9 @@ void dw_metrics_render(const dw_serve_metrics *m, const dw_metrics_engine *e, dw
     }
     dw_buf_printf(o, "distillwatch_check_duration_seconds_sum %.9f\n", (double)LD(lat_sum_ns) / 1e9);
     dw_buf_printf(o, "distillwatch_check_duration_seconds_count %llu\n", (unsigned long long)cum);
+    counter(o, "distillwatch_evict_passes_total", "Eviction passes (the engine is held during each).", "counter", NULL, LD(evict_passes));
+    dw_buf_printf(o, "# HELP distillwatch_evict_seconds_total Time spent in eviction passes.\n# TYPE distillwatch_evict_seconds_total counter\n"
+                     "distillwatch_evict_seconds_total %.6f\n", (double)LD(evict_ns) / 1e9);
+    dw_buf_printf(o, "# HELP distillwatch_evict_max_seconds Longest eviction pass.\n# TYPE distillwatch_evict_max_seconds gauge\n"
+                     "distillwatch_evict_max_seconds %.6f\n", (double)LD(evict_max_ns) / 1e9);
 }

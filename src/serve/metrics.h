@@ -17,6 +17,7 @@ typedef struct dw_serve_metrics {
     atomic_uint_fast64_t lat_bucket[DW_LAT_BUCKETS + 1]; /* + the +Inf bucket */
     atomic_uint_fast64_t lat_sum_ns;
     atomic_int queue_depth;                              /* ingest batches admitted, not yet answered */
+    atomic_uint_fast64_t evict_passes, evict_ns, evict_max_ns; /* eviction passes: checks wait during each */
 } dw_serve_metrics;
 
 extern const double dw_lat_bounds_s[DW_LAT_BUCKETS];

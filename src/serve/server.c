@@ -142,9 +142,15 @@ typedef struct feed_result { uint64_t accepted, quarantined, events; } feed_resu
 static void trim(dw_server *s)
 {
     dw_engine *e = s->e;
-    if (!e->max_accounts || dw_accounts_live(&e->accts) <= e->max_accounts) return;
+    if (!dw_engine_trim_due(e)) return;
     char err[512];
-    if (dw_engine_trim(e, err, sizeof err) < 0 && !e->spill_warned) {
+    int64_t t0 = now_ns();
+    long n = dw_engine_trim(e, err, sizeof err);
+    uint64_t ns = (uint64_t)(now_ns() - t0);
+    atomic_fetch_add(&s->m.evict_passes, 1);
+    atomic_fetch_add(&s->m.evict_ns, ns);
+    if (ns > atomic_load(&s->m.evict_max_ns)) atomic_store(&s->m.evict_max_ns, ns); /* one writer: the engine mutex is held */
+    if (n < 0 && !e->spill_warned) {
         e->spill_warned = 1;
         fprintf(stderr, "distillwatch serve: cannot evict accounts to the store, memory will grow: %s\n", err);
     }
