@@ -7,7 +7,7 @@
 # tools/embed.c so that the tool runs with no files beside it.
 
 CC      ?= cc
-PKGS    := libhs libxxhash sqlite3 zlib libzstd libutf8proc inih libmicrohttpd igraph
+PKGS    := libhs libxxhash sqlite3 zlib libzstd libutf8proc inih libmicrohttpd igraph libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -138,6 +138,7 @@ demo: deps
 
 bench: build/distillwatch
 	@bench/run.sh
+	@bench/serve.sh
 
 clean:
 	rm -rf build

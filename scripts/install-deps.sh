@@ -7,7 +7,7 @@ set -euo pipefail
 # build and runtime libraries
 PKGS=(build-essential pkg-config
       libvectorscan-dev libxxhash-dev libsqlite3-dev zlib1g-dev libzstd-dev
-      libutf8proc-dev libinih-dev libmicrohttpd-dev libigraph-dev
+      libutf8proc-dev libinih-dev libmicrohttpd-dev libigraph-dev libssl-dev
       libcmocka-dev)
 # extra tools for tests, fuzzing and benchmarks (DW_DEPS=minimal skips them)
 if [[ ${DW_DEPS:-full} != minimal ]]; then

@@ -278,7 +278,15 @@ static void test_config_file_matches_defaults(void **state)
     file->group_present = 99; file->confidence_requests = 99; file->reorder_window_s = 99;
     file->max_line_bytes = 99; file->max_buffered_events = 99; file->trust_caps_block = 99; file->block_needs_concealment = 99;
     for (int i = 0; i < S__COUNT; i++) file->sig[i].corroborates = 99;
+    file->max_accounts = 99;
+    snprintf(file->serve_account_header, sizeof file->serve_account_header, "x-wrong");
+    file->serve_account_hash = 99;
+    snprintf(file->serve_key_secret, sizeof file->serve_key_secret, "wrong");
     assert_int_equal(dw_config_load(file, "config/distillwatch.conf", err, sizeof err), 0);
+    assert_true(def->max_accounts == file->max_accounts);
+    assert_string_equal(def->serve_account_header, file->serve_account_header);
+    assert_int_equal(def->serve_account_hash, file->serve_account_hash);
+    assert_string_equal(def->serve_key_secret, file->serve_key_secret);
     for (int i = 0; i < S__COUNT; i++) {
         if (def->sig[i].weight != file->sig[i].weight || def->sig[i].lo != file->sig[i].lo ||
             def->sig[i].hi != file->sig[i].hi || def->sig[i].min_requests != file->sig[i].min_requests ||

@@ -1,12 +1,14 @@
 /*
  * test_serve.c -- the socket-free parts of `serve`: request parsing, the
- * review throttle and the ingest journal (the HTTP side is covered end to end
+ * review throttle, the ingest journal and API-key hashing (the HTTP side is covered end to end
  * by tests/e2e/serve_basic.sh and serve_nginx.sh).
  */
 #include "testutil.h"
 #include "serve/request.h"
 #include "serve/ratelimit.h"
 #include "serve/journal.h"
+#include "serve/keyid.h"
+#include "score/score.h"
 
 static void test_bearer(void **st)
 {
@@ -121,11 +123,74 @@ static void test_journal(void **st)
     unlink(path);
 }
 
+static void hex(const unsigned char *m, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", m[i]);
+}
+
+/* RFC 4231 test cases 1, 2 and 6 (a key longer than the block size), then
+ * the id built on it: prefix + the MAC's first 16 bytes */
+static void test_keyid(void **st)
+{
+    (void)st;
+    unsigned char mac[32], k1[20], k6[131];
+    char h[65], id[DW_KEYID_LEN + 1];
+    memset(k1, 0x0b, sizeof k1);
+    assert_int_equal(dw_hmac_sha256(k1, sizeof k1, "Hi There", 8, mac), 0);
+    hex(mac, 32, h);
+    assert_string_equal(h, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    assert_int_equal(dw_hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, mac), 0);
+    hex(mac, 32, h);
+    assert_string_equal(h, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    memset(k6, 0xaa, sizeof k6);
+    const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+    assert_int_equal(dw_hmac_sha256(k6, sizeof k6, m6, strlen(m6), mac), 0);
+    hex(mac, 32, h);
+    assert_string_equal(h, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    assert_int_equal(dw_keyid("Jefe", 4, "what do ya want for nothing?", 28, id, sizeof id), (int)DW_KEYID_LEN);
+    assert_string_equal(id, "kh_5bdcc146bf60754e6a042426089575c7");
+    /* too small a buffer is refused, not truncated into another id */
+    assert_int_equal(dw_keyid("Jefe", 4, "x", 1, id, DW_KEYID_LEN), -1);
+    /* a different secret, a different id */
+    char id2[DW_KEYID_LEN + 1];
+    assert_int_equal(dw_keyid("Jeff", 4, "what do ya want for nothing?", 28, id2, sizeof id2), (int)DW_KEYID_LEN);
+    assert_string_not_equal(id, id2);
+}
+
+/* [serve] and [state] in the config: words are checked, not read as numbers */
+static void test_serve_config(void **st)
+{
+    (void)st;
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/serve.conf", dw_test_tmpdir());
+    dw_config *c = dw_config_new();
+    FILE *f = fopen(path, "w");
+    fputs("[serve]\naccount_header = x-api-key\naccount_header_hash = hmac-sha256\nkey_secret = s3\n[state]\nmax_accounts = 500\n", f);
+    fclose(f);
+    assert_int_equal(dw_config_load(c, path, err, sizeof err), 0);
+    assert_string_equal(c->serve_account_header, "x-api-key");
+    assert_int_equal(c->serve_account_hash, DW_KEYHASH_HMAC_SHA256);
+    assert_string_equal(c->serve_key_secret, "s3");
+    assert_int_equal(c->max_accounts, 500);
+    f = fopen(path, "w");
+    fputs("[serve]\naccount_header_hash = sha1\n", f);
+    fclose(f);
+    assert_int_equal(dw_config_load(c, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, "hmac-sha256"));
+    f = fopen(path, "w");
+    fputs("[state]\nmax_accounts = -1\n", f);
+    fclose(f);
+    assert_int_equal(dw_config_load(c, path, err, sizeof err), -1);
+    dw_config_free(c);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bearer),     cmocka_unit_test(test_content_length), cmocka_unit_test(test_account_path),
         cmocka_unit_test(test_guardrail),  cmocka_unit_test(test_ratelimit),      cmocka_unit_test(test_journal),
+        cmocka_unit_test(test_keyid),      cmocka_unit_test(test_serve_config),
     };
     return cmocka_run_group_tests_name("serve", tests, NULL, NULL);
 }

@@ -142,6 +142,13 @@ uint32_t dw_campaigns_tick(dw_campaigns *C, uint32_t acct)
     return C->ev_since[r] >= due ? r : NONE;
 }
 
+void dw_campaigns_forget(dw_campaigns *C, uint32_t acct)
+{
+    if (acct >= C->g.n || acct >= C->sched_cap) return;
+    if (dw_graph_find(&C->g, acct) != acct || C->g.size[acct] != 1) return;
+    C->ev_since[acct] = C->eval_size[acct] = C->eval_req[acct] = 0;
+}
+
 /* ---- evaluation ------------------------------------------------------------ */
 
 static uint32_t id_slot(const dw_campaigns *C, const char *id)

@@ -158,4 +158,9 @@ int dw_campaign_indicators(const dw_campaign *c, const dw_campaign_env *env, dw_
                            int max);
 const char *dw_indicator_kind_name(dw_indicator_kind k);
 
+/* Account `acct` left memory (serve's eviction): when it is a vertex alone
+ * in its component, clear its evaluation schedule so that the next account
+ * given that index starts from nothing. */
+void dw_campaigns_forget(dw_campaigns *C, uint32_t acct);
+
 #endif

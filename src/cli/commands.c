@@ -11,5 +11,6 @@ const dw_command dw_commands[] = {
     {"wm", dw_cmd_wm},
     {"attribute", dw_cmd_attribute},
     {"serve", dw_cmd_serve},
+    {"keyid", dw_cmd_keyid},
     {NULL, NULL},
 };

@@ -13,5 +13,6 @@ int dw_cmd_scan(int argc, char **argv);
 int dw_cmd_wm(int argc, char **argv);
 int dw_cmd_attribute(int argc, char **argv);
 int dw_cmd_serve(int argc, char **argv);
+int dw_cmd_keyid(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static void usage(FILE *f)
           "  eval       score a scan against the simulator's ground truth\n"
           "  wm         watermark scoring and the radioactivity experiment (provenance)\n"
           "  attribute  rank candidate source models of a text by lexical fingerprints\n"
+          "  serve      the pipeline as a daemon: HTTP ingest and the gateway's per-account check\n"
+          "  keyid      account ids from API keys (HMAC-SHA256), as serve derives them\n"
           "  version    print the version\n"
           "\n"
           "`distillwatch COMMAND --help` describes each command.\n", f);

@@ -34,14 +34,17 @@ static void serve_usage(FILE *f)
           "  GET /metrics, GET /healthz\n"
           "\n"
           "options:\n"
-          "  --listen ADDR:PORT    address to bind (port 0: any free port; printed on stderr)\n"
+          "  --listen ADDR:PORT    address to bind (port 0: any free port; printed on stderr),\n"
+          "                        or unix:PATH for a gateway on the same host (cheaper per check)\n"
           "  --store FILE          SQLite state and ingest journal (without it: memory only)\n"
           "  --config FILE         weights and thresholds (INI)\n"
           "  --accounts FILE       accounts file (JSONL)\n"
           "  --format FMT          native (default), litellm, otel, map\n"
           "  --map SPEC            field mapping (see scan --help)\n"
           "  --quarantine DIR      write quarantine.jsonl/.raw there\n"
-          "  --account-header H    header naming the account at /v1/check (x-account-id)\n"
+          "  --account-header H    header naming the account at /v1/check (default: the config's\n"
+          "                        [serve] account_header, x-account-id; hashed when the config\n"
+          "                        says account_header_hash = hmac-sha256, see `distillwatch keyid`)\n"
           "  --max-body BYTES      /v1/events body limit (16777216)\n"
           "  --threads N           server threads (4)\n"
           "  --max-connections N   (1024)\n"
@@ -56,6 +59,7 @@ static void serve_usage(FILE *f)
           "\n"
           "environment: DISTILLWATCH_TOKEN  bearer token for /v1/events, /v1/accounts, /v1/campaigns\n"
           "             DISTILLWATCH_CHECK_TOKEN  optional bearer token for /v1/check and the guardrail\n"
+          "             DISTILLWATCH_KEY_SECRET  HMAC secret when the account header is hashed\n"
           "SIGTERM/SIGINT: stop gracefully and save the store.\n", f);
 }
 
@@ -117,6 +121,8 @@ int dw_cmd_serve(int argc, char **argv)
     if (tok && *tok) o.token = tok;
     const char *ctok = getenv("DISTILLWATCH_CHECK_TOKEN");
     if (ctok && *ctok) o.check_token = ctok;
+    const char *ksec = getenv("DISTILLWATCH_KEY_SECRET");
+    if (ksec && *ksec) o.key_secret = ksec;
 
     sigset_t set;
     sigemptyset(&set);

@@ -23,7 +23,6 @@
 #include <string.h>
 #include "link/link_int.h"
 
-#define ALLOC_REQUESTS 4
 
 /* reg_flags: slots registered (cleared when the slot changes value) */
 enum {
@@ -177,7 +176,7 @@ int dw_link_observe(dw_link *L, const dw_account_table *t, const dw_obs *o, cons
     if (L->traffic_start_ms == DW_TS_NONE) L->traffic_start_ms = ctx->traffic_start_ms;
     dw_link_fp *fp = dw_link_fp_at(L, o->account);
     if (!fp) {
-        if (a->requests < ALLOC_REQUESTS) return 0;
+        if (a->requests < DW_LINK_FP_REQUESTS) return 0;
         fp = dw_link_fp_alloc(L, o->account);
     }
     dw_link_fp old = *fp;

@@ -93,6 +93,10 @@ typedef void (*dw_link_edge_fn)(void *ud, const dw_link_edge *e);
 
 typedef struct dw_link dw_link;
 
+/* An account gets a fingerprint at its this-many-th request; one with fewer
+ * is unknown to the link stage (serve may evict it, see engine.c). */
+#define DW_LINK_FP_REQUESTS 4
+
 dw_link *dw_link_new(const dw_link_params *p);
 void dw_link_free(dw_link *L);
 

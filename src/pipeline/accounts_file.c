@@ -41,7 +41,9 @@ static int apply_line(dw_engine *e, dw_json_doc *d, const char *line, size_t len
         else if (dw_json_f64(d, c, &v) && v > 0 && (created = dw_epoch_to_ms(v)) != DW_TS_NONE) {}
         else { snprintf(why, whylen, "created_at is not a time"); return -1; }
     }
-    uint32_t i = dw_accounts_intern(&e->accts, idbuf, (size_t)n, NULL);
+    /* an account serve left in the store (account cap) keeps its state */
+    uint32_t i = dw_engine_find_or_reload(e, idbuf, (size_t)n);
+    if (i == UINT32_MAX) i = dw_accounts_intern(&e->accts, idbuf, (size_t)n, NULL);
     dw_account *a = &e->accts.v[i];
     a->has_meta = 1;
     a->dirty = 1;
@@ -52,7 +54,11 @@ static int apply_line(dw_engine *e, dw_json_doc *d, const char *line, size_t len
     char buf[512];
     int32_t pay = dw_json_get(d, 0, "payment_fingerprint");
     long pn = pay >= 0 && d->toks[pay].type == DW_JSON_STRING ? dw_json_str(d, pay, buf, sizeof buf) : -1;
-    if (pn > 0) a->payment = dw_arena_strndup(&e->accts.strings, buf, (size_t)pn < sizeof buf ? (size_t)pn : sizeof buf - 1);
+    if (pn > 0) {
+        size_t pl = (size_t)pn < sizeof buf ? (size_t)pn : sizeof buf - 1;
+        if (a->slot & (DW_SLOT_ID_HEAP | DW_SLOT_PAY_HEAP)) dw_accounts_set_payment(&e->accts, i, buf, pl); /* a reused slot */
+        else a->payment = dw_arena_strndup(&e->accts.strings, buf, pl);
+    }
     int32_t dom = dw_json_get(d, 0, "email_domain");
     long dn = dom >= 0 && d->toks[dom].type == DW_JSON_STRING ? dw_json_str(d, dom, buf, sizeof buf) : -1;
     if (dn > 0) a->email_domain_hash = dw_hash(buf, (size_t)dn < sizeof buf ? (size_t)dn : sizeof buf - 1);

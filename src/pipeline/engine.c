@@ -14,6 +14,24 @@
  * by a quarter (and at least 8) since the last assessment.  That bounds the
  * work per account to O(log requests) assessments while an escalation is
  * still caught within 25% of the traffic that caused it.
+ *
+ * Eviction (serve only).  A daemon that sees a steady stream of new account
+ * ids would keep every one of them in memory forever, so serve caps the
+ * accounts held in memory ([state] max_accounts).  Over the cap, the least
+ * recently seen accounts *that nothing else refers to* move to the store:
+ * allowed and never alerted (so no alert, verdict or throttle depends on
+ * them), without a link fingerprint (fewer than DW_LINK_FP_REQUESTS
+ * requests, so no link index entry, graph edge or campaign holds their
+ * index), and with no event waiting in the reorder buffer.  Their slot is
+ * then reused.  When such an id is seen again, its state is read back before
+ * the event is applied, so the account continues exactly where it left off;
+ * /v1/check reads an evicted account's verdict from the store without
+ * reloading it.  A fixed-size Bloom filter of evicted ids keeps new ids from
+ * costing a store look-up each.  Accounts that do have a fingerprint stay in
+ * memory: the link index samples them by index, and taking them out would
+ * change which pairs are compared, so the cap bounds light and one-off
+ * accounts -- the ones a flood of fresh ids is made of -- and not accounts
+ * with a history.  scan never evicts.
  */
 #include <errno.h>
 #include <math.h>
@@ -84,6 +102,7 @@ void dw_engine_free(dw_engine *e)
     dw_enricher_free(e->en);
     dw_patterns_free(e->pats);
     dw_decoder_free(e->acct_decoder);
+    free(e->bloom);
     free(e);
 }
 
@@ -265,6 +284,175 @@ static void drain(dw_engine *e, int flush)
     }
 }
 
+/* ---- eviction (see the top of this file) ------------------------------------ */
+
+#define BLOOM_BITS (1u << 25) /* 4 MiB: ~1% false positives at 3.5M evicted ids, more beyond, never wrong */
+
+void dw_engine_set_max_accounts(dw_engine *e, uint32_t cap) { e->max_accounts = cap; }
+
+void dw_engine_bloom_add(dw_engine *e, uint64_t h)
+{
+    if (!e->bloom) e->bloom = xcalloc(BLOOM_BITS / 64, sizeof *e->bloom);
+    uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
+    for (uint32_t k = 0; k < 3; k++) {
+        uint32_t b = (h1 + k * h2) & (BLOOM_BITS - 1);
+        e->bloom[b / 64] |= 1ull << (b % 64);
+    }
+}
+
+int dw_engine_bloom_maybe(const dw_engine *e, uint64_t h)
+{
+    if (!e->bloom) return 0;
+    uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
+    for (uint32_t k = 0; k < 3; k++) {
+        uint32_t b = (h1 + k * h2) & (BLOOM_BITS - 1);
+        if (!(e->bloom[b / 64] & (1ull << (b % 64)))) return 0;
+    }
+    return 1;
+}
+
+int dw_engine_evictable_state(const dw_engine *e, const dw_account *a)
+{
+    return a->verdict == DW_ALLOW && !a->alerted && (!e->cfg.link_enabled || a->requests < DW_LINK_FP_REQUESTS);
+}
+
+/* Account i was just created for an id the store may hold: continue from the
+ * stored state.  Only the id and the slot bookkeeping are the new slot's. */
+static void reload(dw_engine *e, uint32_t i)
+{
+    dw_account *a = &e->accts.v[i];
+    if (!e->store || !dw_engine_bloom_maybe(e, a->id_hash)) return;
+    dw_account st;
+    char pay[1024];
+    int from_spill = 0;
+    if (dw_store_fetch(e->store, a->id, strlen(a->id), &st, pay, sizeof pay, &from_spill) != 1) return;
+    const char *id = a->id;
+    uint64_t h = a->id_hash;
+    uint8_t slot = a->slot;
+    *a = st;
+    a->id = id;
+    a->id_hash = h;
+    a->slot = slot;
+    a->payment = NULL;
+    if (pay[0]) dw_accounts_set_payment(&e->accts, i, pay, strlen(pay));
+    a->dirty = from_spill; /* a spilled state is newer than the saved one */
+    e->reloaded++;
+}
+
+uint32_t dw_engine_find_or_reload(dw_engine *e, const char *id, size_t n)
+{
+    uint32_t i = dw_accounts_find(&e->accts, id, n);
+    if (i != UINT32_MAX || !e->store || !dw_engine_bloom_maybe(e, dw_hash(id, n))) return i;
+    dw_account st;
+    char pay[8];
+    int from_spill;
+    if (dw_store_fetch(e->store, id, n, &st, pay, sizeof pay, &from_spill) != 1) return UINT32_MAX;
+    i = dw_accounts_intern(&e->accts, id, n, NULL);
+    reload(e, i);
+    return i;
+}
+
+int dw_engine_peek_stored(dw_engine *e, const char *id, size_t n, dw_verdict *v, double *score)
+{
+    if (!e->store || !dw_engine_bloom_maybe(e, dw_hash(id, n))) return 0;
+    dw_account st;
+    char pay[1024];
+    int from_spill;
+    if (dw_store_fetch(e->store, id, n, &st, pay, sizeof pay, &from_spill) != 1) return 0;
+    *v = (dw_verdict)st.verdict;
+    *score = st.score;
+    return 1;
+}
+
+typedef struct lru_item { int64_t last_ms; uint32_t i; } lru_item;
+
+static int by_last_seen(const void *x, const void *y)
+{
+    const lru_item *a = x, *b = y;
+    if (a->last_ms != b->last_ms) return a->last_ms < b->last_ms ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Put the k least recently seen items first, in no order (quickselect):
+ * a full sort of every candidate was the largest cost of a pass. */
+static void select_oldest(lru_item *c, uint32_t n, uint32_t k)
+{
+    uint32_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        lru_item pivot = c[lo + (hi - lo) / 2];
+        uint32_t i = lo, j = hi;
+        while (i <= j) {
+            while (by_last_seen(&c[i], &pivot) < 0) i++;
+            while (by_last_seen(&c[j], &pivot) > 0) j--;
+            if (i <= j) {
+                lru_item t = c[i];
+                c[i] = c[j];
+                c[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        /* now c[lo..j] <= pivot <= c[i..hi] */
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else return;
+    }
+}
+
+long dw_engine_trim(dw_engine *e, char *err, size_t errlen)
+{
+    dw_account_table *t = &e->accts;
+    uint32_t live = dw_accounts_live(t);
+    if (!e->store || !dw_engine_trim_due(e)) return 0;
+    /* down to 15/16 of the cap, so that the scan below runs once per cap/16
+     * new accounts rather than once per account */
+    uint32_t target = e->max_accounts - e->max_accounts / 16;
+    uint32_t want = live - target;
+    /* what refers to an account by index, besides the link and campaign stages */
+    uint8_t *pinned = xcalloc(t->n ? t->n : 1, 1);
+    for (size_t k = 0; k < e->ro.n; k++) pinned[e->ro.heap[k]->account] = 1;
+    for (size_t k = 0; k < e->nalerts; k++) pinned[e->alerts[k].account] = 1;
+    lru_item *c = xcalloc(t->n ? t->n : 1, sizeof *c);
+    uint32_t nc = 0;
+    for (uint32_t i = 0; i < t->n; i++) {
+        const dw_account *a = &t->v[i];
+        if ((a->slot & DW_SLOT_VACANT) || pinned[i] || !dw_engine_evictable_state(e, a)) continue;
+        if (dw_link_fp_of(e->link, i) || dw_campaign_of(e->camps, i, NULL)) continue;
+        c[nc].last_ms = a->last_ms == DW_TS_NONE ? INT64_MIN : a->last_ms;
+        c[nc++].i = i;
+    }
+    free(pinned);
+    if (nc > want) {
+        select_oldest(c, nc, want);
+        nc = want;
+    }
+    uint32_t *idx = xcalloc(nc ? nc : 1, sizeof *idx);
+    for (uint32_t k = 0; k < nc; k++) idx[k] = c[k].i;
+    free(c);
+    if (nc && dw_store_spill(e->store, e, idx, nc, err, errlen) < 0) { free(idx); return -1; }
+    for (uint32_t k = 0; k < nc; k++) {
+        dw_engine_bloom_add(e, t->v[idx[k]].id_hash);
+        dw_campaigns_forget(e->camps, idx[k]);
+        dw_accounts_release(t, idx[k]);
+    }
+    free(idx);
+    e->evicted += nc;
+    /* when too few could go (the rest are pinned, fingerprinted or flagged),
+     * wait for cap/16 more accounts before scanning again, or every chunk
+     * would pay a full pass for nothing */
+    uint32_t after = live - nc;
+    e->trim_at = after > target ? after + e->max_accounts / 16 + 1 : 0;
+    return nc;
+}
+
+int dw_engine_trim_due(const dw_engine *e)
+{
+    if (!e->max_accounts) return 0;
+    uint32_t at = e->trim_at > e->max_accounts ? e->trim_at : e->max_accounts;
+    return dw_accounts_live(&e->accts) > at;
+}
+
 int dw_engine_feed_event(dw_engine *e, const dw_event *ev)
 {
     dw_obs *o = dw_reorder_obtain(&e->ro);
@@ -272,7 +460,9 @@ int dw_engine_feed_event(dw_engine *e, const dw_event *ev)
     if (e->cfg.link_enabled) dw_link_note_event(e->link, ev, &o->f); /* issue 4: texts behind the hashes, while in view */
     o->ts_ms = ev->ts_ms;
     o->seq = e->seq++;
-    o->account = dw_accounts_intern(&e->accts, ev->account_id.p, ev->account_id.n, NULL);
+    int created = 0;
+    o->account = dw_accounts_intern(&e->accts, ev->account_id.p, ev->account_id.n, &created);
+    if (created && e->bloom) reload(e, o->account);
     o->model = dw_models_intern(&e->models, &e->accts.strings, ev->model.p, ev->model.n);
     o->single_turn = ev->user_turns <= 1 && ev->assistant_turns == 0 && ev->prompt.p;
     o->has_tools = ev->tools_fp != 0 || ev->tool_messages > 0;

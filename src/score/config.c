@@ -3,9 +3,11 @@
  *
  * The defaults below are the documented ones (config/distillwatch.conf says
  * the same, and a test holds the two together).  The file format is INI,
- * read with inih: [verdict], [ingest] and one [signal.NAME] section per
- * signal.  Unknown names are errors, so a misspelt signal cannot silently
- * keep its default.
+ * read with inih: [verdict], [ingest], [state], [link], [campaign], [serve]
+ * and one [signal.NAME] section per signal.  Unknown names are errors, so a
+ * misspelt signal cannot silently keep its default.  [serve] holds words (a
+ * header name, a hash name, a secret) and is read before the number parser;
+ * everything else is a number or a boolean.
  */
 #include <errno.h>
 #include <ini.h>
@@ -92,6 +94,11 @@ dw_config *dw_config_new(void)
     dw_campaign_params_default(&cp);
     c->campaign_resolution = cp.resolution;
     c->campaign_min_accounts = (int)cp.min_accounts;
+    snprintf(c->serve_account_header, sizeof c->serve_account_header, "x-account-id");
+    c->serve_account_hash = DW_KEYHASH_NONE;
+    /* ~1.4 KB per active account: about 1.4 GB, far above an ordinary day's
+     * accounts, low enough that a flood of fresh ids cannot exhaust a host */
+    c->max_accounts = 1000000;
     return c;
 }
 
@@ -121,6 +128,23 @@ static int on_kv(void *user, const char *section, const char *name, const char *
     dw_config *c = lc->cfg;
     double d;
 #define FAIL(...) do { snprintf(lc->err, lc->errlen, __VA_ARGS__); lc->failed = 1; return 0; } while (0)
+    /* [serve] holds words, not numbers */
+    if (strcmp(section, "serve") == 0) {
+        if (strcmp(name, "account_header") == 0) {
+            if (!*value || strlen(value) >= sizeof c->serve_account_header) FAIL("[serve] account_header: empty or too long");
+            snprintf(c->serve_account_header, sizeof c->serve_account_header, "%s", value);
+        } else if (strcmp(name, "account_header_hash") == 0) {
+            if (strcmp(value, "none") == 0) c->serve_account_hash = DW_KEYHASH_NONE;
+            else if (strcmp(value, "hmac-sha256") == 0) c->serve_account_hash = DW_KEYHASH_HMAC_SHA256;
+            else FAIL("[serve] account_header_hash must be none or hmac-sha256, not '%s'", value);
+        } else if (strcmp(name, "key_secret") == 0) {
+            if (strlen(value) >= sizeof c->serve_key_secret) FAIL("[serve] key_secret longer than %zu bytes", sizeof c->serve_key_secret - 1);
+            snprintf(c->serve_key_secret, sizeof c->serve_key_secret, "%s", value);
+        } else {
+            FAIL("[serve] has no key '%s'", name);
+        }
+        return 1;
+    }
     if ((strcmp(name, "enabled") == 0 || strcmp(name, "corroborates") == 0) &&
         (strncmp(section, "signal.", 7) == 0 || strcmp(section, "link") == 0)) {
         if (strcmp(value, "true") && strcmp(value, "false") && strcmp(value, "1") && strcmp(value, "0"))
@@ -146,6 +170,15 @@ static int on_kv(void *user, const char *section, const char *name, const char *
         else if (strcmp(name, "max_line_bytes") == 0) c->max_line_bytes = (size_t)d;
         else if (strcmp(name, "max_buffered_events") == 0) c->max_buffered_events = (size_t)d;
         else FAIL("[ingest] has no key '%s'", name);
+        return 1;
+    }
+    if (strcmp(section, "state") == 0) {
+        if (strcmp(name, "max_accounts") == 0) {
+            if (d < 0 || d > 4e9) FAIL("[state] max_accounts must be between 0 and 4000000000");
+            c->max_accounts = (uint32_t)d;
+        } else {
+            FAIL("[state] has no key '%s'", name);
+        }
         return 1;
     }
     if (strcmp(section, "link") == 0) {

@@ -71,7 +71,15 @@ struct dw_config {
     /* campaign stage (src/campaign/campaign.h) */
     double campaign_resolution;   /* Leiden modularity resolution */
     int campaign_min_accounts;    /* smallest campaign */
+    /* serve: where /v1/check finds the account (src/serve/keyid.h) */
+    char serve_account_header[128];
+    int serve_account_hash;       /* DW_KEYHASH_NONE or DW_KEYHASH_HMAC_SHA256 */
+    char serve_key_secret[256];   /* "" = none here (DISTILLWATCH_KEY_SECRET wins anyway) */
+    /* state: accounts serve holds in memory before evicting saved ones (0 = no cap; scan never evicts) */
+    uint32_t max_accounts;
 };
+
+enum { DW_KEYHASH_NONE = 0, DW_KEYHASH_HMAC_SHA256 = 1 };
 
 /* What an account's assessment knows about its campaign (coordination
  * signals); filled by the campaign stage, all zero when it has none. */

@@ -40,7 +40,10 @@ void dw_metrics_render(const dw_serve_metrics *m, const dw_metrics_engine *e, dw
     counter(o, "distillwatch_ingest_rejected_total", "Ingest batches refused.", "counter", "{reason=\"queue_full\"}", LD(ingest_rejected_full));
     counter(o, "distillwatch_ingest_rejected_total", NULL, NULL, "{reason=\"too_large\"}", LD(ingest_too_large));
     counter(o, "distillwatch_unauthorized_total", "Requests refused for a missing or wrong token.", "counter", NULL, LD(unauthorized));
-    counter(o, "distillwatch_accounts", "Accounts with at least one request.", "gauge", NULL, e->accounts_known);
+    counter(o, "distillwatch_accounts", "Accounts in memory with at least one request.", "gauge", NULL, e->accounts_known);
+    counter(o, "distillwatch_accounts_in_memory", "Account slots in use (the [state] max_accounts cap applies to these).", "gauge", NULL, e->accounts_in_memory);
+    counter(o, "distillwatch_accounts_evicted_total", "Accounts moved from memory to the store.", "counter", NULL, e->accounts_evicted);
+    counter(o, "distillwatch_accounts_reloaded_total", "Evicted accounts read back from the store when seen again.", "counter", NULL, e->accounts_reloaded);
     counter(o, "distillwatch_alerts_total", "Alerts raised.", "counter", NULL, e->alerts);
     counter(o, "distillwatch_queue_depth", "Ingest batches admitted and not yet answered.", "gauge", NULL,
             (uint64_t)(atomic_load(&m->queue_depth) < 0 ? 0 : atomic_load(&m->queue_depth)));
@@ -69,4 +72,9 @@ void dw_metrics_render(const dw_serve_metrics *m, const dw_metrics_engine *e, dw
     }
     dw_buf_printf(o, "distillwatch_check_duration_seconds_sum %.9f\n", (double)LD(lat_sum_ns) / 1e9);
     dw_buf_printf(o, "distillwatch_check_duration_seconds_count %llu\n", (unsigned long long)cum);
+    counter(o, "distillwatch_evict_passes_total", "Eviction passes (the engine is held during each).", "counter", NULL, LD(evict_passes));
+    dw_buf_printf(o, "# HELP distillwatch_evict_seconds_total Time spent in eviction passes.\n# TYPE distillwatch_evict_seconds_total counter\n"
+                     "distillwatch_evict_seconds_total %.6f\n", (double)LD(evict_ns) / 1e9);
+    dw_buf_printf(o, "# HELP distillwatch_evict_max_seconds Longest eviction pass.\n# TYPE distillwatch_evict_max_seconds gauge\n"
+                     "distillwatch_evict_max_seconds %.6f\n", (double)LD(evict_max_ns) / 1e9);
 }

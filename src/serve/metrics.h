@@ -17,6 +17,7 @@ typedef struct dw_serve_metrics {
     atomic_uint_fast64_t lat_bucket[DW_LAT_BUCKETS + 1]; /* + the +Inf bucket */
     atomic_uint_fast64_t lat_sum_ns;
     atomic_int queue_depth;                              /* ingest batches admitted, not yet answered */
+    atomic_uint_fast64_t evict_passes, evict_ns, evict_max_ns; /* eviction passes: checks wait during each */
 } dw_serve_metrics;
 
 extern const double dw_lat_bounds_s[DW_LAT_BUCKETS];
@@ -26,6 +27,7 @@ void dw_metrics_observe_check(dw_serve_metrics *m, uint64_t ns);
 /* Engine-side figures, read by the caller under the serve mutex. */
 typedef struct dw_metrics_engine {
     uint64_t events, lines_accepted, lines_quarantined, lines_blank, events_late, accounts_known, alerts;
+    uint64_t accounts_in_memory, accounts_evicted, accounts_reloaded;
     uint64_t verdicts[3];
     int64_t journal_pending;
 } dw_metrics_engine;

@@ -16,15 +16,16 @@ typedef struct dw_serve_opts {
     const char *token;           /* bearer token for ingest/admin; NULL only with allow_no_token */
     int allow_no_token;
     const char *check_token;     /* optional bearer token for /v1/check and the guardrail */
-    const char *account_header;  /* default "x-account-id" */
+    const char *account_header;  /* NULL: the config's [serve] account_header (x-account-id) */
+    const char *key_secret;      /* DISTILLWATCH_KEY_SECRET; wins over [serve] key_secret */
     size_t max_body;             /* POST /v1/events body limit, bytes */
     unsigned threads;            /* libmicrohttpd thread pool */
     unsigned max_connections;
     unsigned timeout_s;          /* idle connection timeout */
     int max_queue;               /* ingest batches admitted at once, beyond: 503 */
     double review_rate, review_burst; /* /v1/check throttle for review accounts (<= 0: none) */
-    int fail_closed_unknown;
-    unsigned checkpoint_batches; /* fold the journal into the store every N batches (0: at shutdown only) */     /* unknown account at /v1/check: 403 instead of 200 */
+    int fail_closed_unknown;     /* unknown account at /v1/check: 403 instead of 200 */
+    unsigned checkpoint_batches; /* fold the journal into the store every N batches (0: at shutdown only) */
 } dw_serve_opts;
 
 void dw_serve_opts_default(dw_serve_opts *o);

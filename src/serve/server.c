@@ -20,8 +20,12 @@
  * out, and at most max_queue ingest batches are admitted at once; beyond
  * that the answer is 503 with Retry-After, so memory is bounded by
  * max_queue x max_body whatever the clients do.  Request parsing lives in
- * request.c, where the fuzzer reaches it.
+ * request.c, where the fuzzer reaches it.  With a store, the accounts held in
+ * memory are capped ([state] max_accounts): between chunks of a batch the
+ * engine evicts the least recently seen light accounts to the store, and
+ * reloads them when they are seen again (engine.c explains which and why).
  */
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -29,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include "serve/serve.h"
@@ -36,6 +42,7 @@
 #include "serve/journal.h"
 #include "serve/ratelimit.h"
 #include "serve/metrics.h"
+#include "serve/keyid.h"
 #include "pipeline/engine_int.h"
 #include "common/buf.h"
 #include "common/util.h"
@@ -57,6 +64,12 @@ struct dw_server {
     dw_serve_metrics m;
     uint64_t batches;
     unsigned since_checkpoint;
+    int unix_fd;               /* --listen unix:PATH: the socket until libmicrohttpd owns it, else -1 */
+    int unix_bound;            /* remove the socket file when done */
+    char account_header[128];  /* --account-header, else [serve] account_header */
+    int key_hash;              /* DW_KEYHASH_*: the header is an API key to hash */
+    char key_secret[256];
+    size_t key_secret_len;
 };
 
 typedef struct conn {
@@ -71,7 +84,6 @@ void dw_serve_opts_default(dw_serve_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->format = DW_FMT_NATIVE;
-    o->account_header = "x-account-id";
     o->max_body = 16u << 20;
     o->threads = 4;
     o->max_connections = 1024;
@@ -124,6 +136,26 @@ static void json_id(char *out, size_t cap, const char *id)
 
 typedef struct feed_result { uint64_t accepted, quarantined, events; } feed_result;
 
+/* Under the engine mutex: back under the account cap.  A failed spill keeps
+ * the accounts in memory (nothing is lost, memory grows) and is reported
+ * once, not once per chunk. */
+static void trim(dw_server *s)
+{
+    dw_engine *e = s->e;
+    if (!dw_engine_trim_due(e)) return;
+    char err[512];
+    int64_t t0 = now_ns();
+    long n = dw_engine_trim(e, err, sizeof err);
+    uint64_t ns = (uint64_t)(now_ns() - t0);
+    atomic_fetch_add(&s->m.evict_passes, 1);
+    atomic_fetch_add(&s->m.evict_ns, ns);
+    if (ns > atomic_load(&s->m.evict_max_ns)) atomic_store(&s->m.evict_max_ns, ns); /* one writer: the engine mutex is held */
+    if (n < 0 && !e->spill_warned) {
+        e->spill_warned = 1;
+        fprintf(stderr, "distillwatch serve: cannot evict accounts to the store, memory will grow: %s\n", err);
+    }
+}
+
 /* Feed one NDJSON batch, FEED_CHUNK lines per hold of the engine mutex.
  * Callers hold ingest_mu (or run before the daemon starts). */
 static void feed_batch(dw_server *s, int fmt, const char *body, size_t n, const char *src, feed_result *fr)
@@ -155,10 +187,12 @@ static void feed_batch(dw_server *s, int fmt, const char *body, size_t n, const 
         e->st.bytes += len + 1;
         if (++in_chunk == FEED_CHUNK) { /* let the checks in */
             in_chunk = 0;
+            trim(s);
             pthread_mutex_unlock(&s->mu);
             pthread_mutex_lock(&s->mu);
         }
     }
+    trim(s);
     fr->accepted = e->st.lines_accepted - acc0;
     fr->quarantined = e->st.lines_quarantined - q0;
     fr->events = e->st.events - ev0;
@@ -233,6 +267,9 @@ static void decide(dw_server *s, const char *id, decision *dcs)
         dcs->score = e->accts.v[i].score;
         const dw_campaign *c = e->camps ? dw_campaign_of(e->camps, i, NULL) : NULL;
         if (c && c->verdict >= DW_REVIEW) memcpy(dcs->campaign, c->id, sizeof dcs->campaign);
+    } else if (e->bloom) {
+        /* evicted: answer from the store without bringing it back (it is in no campaign) */
+        dcs->known = dw_engine_peek_stored(s->e, id, strlen(id), &dcs->v, &dcs->score);
     }
     if (dcs->known && dcs->v == DW_REVIEW) {
         int64_t us = now_ns() / 1000;
@@ -241,13 +278,24 @@ static void decide(dw_server *s, const char *id, decision *dcs)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* The account named by the configured header: the value itself, or the
+ * keyid of the API key it carries.  NULL when absent or not a valid id. */
+static const char *header_account(dw_server *s, struct MHD_Connection *c, char out[DW_SERVE_MAX_ID + 1])
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, s->account_header);
+    if (!h || !dw_serve_valid_id(h, strlen(h))) return NULL;
+    if (s->key_hash == DW_KEYHASH_NONE) return h;
+    return dw_keyid(s->key_secret, s->key_secret_len, h, strlen(h), out, DW_SERVE_MAX_ID + 1) < 0 ? NULL : out;
+}
+
 static enum MHD_Result do_check(dw_server *s, struct MHD_Connection *c)
 {
     int64_t t0 = now_ns();
-    const char *id = MHD_lookup_connection_value(c, MHD_HEADER_KIND, s->o.account_header);
-    if (!id || !dw_serve_valid_id(id, strlen(id))) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "{\"error\":\"missing or invalid account header\",\"header\":\"%s\"}", s->o.account_header);
+    char idbuf[DW_SERVE_MAX_ID + 1];
+    const char *id = header_account(s, c, idbuf);
+    if (!id) {
+        char msg[400]; /* names the header, never echoes its value: it may be a key */
+        snprintf(msg, sizeof msg, "{\"error\":\"missing or invalid account header\",\"header\":\"%s\"}", s->account_header);
         return reply_json(c, MHD_HTTP_BAD_REQUEST, msg, NULL, 0);
     }
     decision dcs;
@@ -275,13 +323,20 @@ static enum MHD_Result do_check(dw_server *s, struct MHD_Connection *c)
         snprintf(body, sizeof body, "{\"verdict\":\"review\",\"account_id\":\"%s\",\"score\":%s,"
                  "\"reason\":\"account under review by DistillWatch and over its review rate (%g/s)\"}", jid, score, s->o.review_rate);
         hdr h[] = {{"x-distillwatch-verdict", "review"}, {"x-distillwatch-score", score}, {"Retry-After", retry},
-                   {"x-distillwatch-campaign", dcs.campaign}};
-        ret = reply_json(c, MHD_HTTP_TOO_MANY_REQUESTS, body, h, dcs.campaign[0] ? 4 : 3);
+                   {"Cache-Control", "no-store"}, {"x-distillwatch-campaign", dcs.campaign}};
+        ret = reply_json(c, MHD_HTTP_TOO_MANY_REQUESTS, body, h, dcs.campaign[0] ? 5 : 4);
     } else {
         atomic_fetch_add(dcs.v == DW_REVIEW ? &s->m.check_review : &s->m.check_allow, 1);
+        /* a review answer spends a token of the account's throttle: a gateway
+         * cache (docs/operations.md, nginx proxy_cache) must not replay it */
         hdr h[] = {{"x-distillwatch-verdict", dw_verdict_name(dcs.v)}, {"x-distillwatch-score", score},
-                   {"x-distillwatch-campaign", dcs.campaign}};
-        ret = reply(c, MHD_HTTP_OK, NULL, "", 0, h, dcs.campaign[0] ? 3 : 2);
+                   {"x-distillwatch-campaign", dcs.campaign}, {"Cache-Control", "no-store"}};
+        int nh = dcs.campaign[0] ? 3 : 2;
+        if (dcs.v == DW_REVIEW) {
+            if (!dcs.campaign[0]) h[2] = h[3];
+            nh++;
+        }
+        ret = reply(c, MHD_HTTP_OK, NULL, "", 0, h, nh);
     }
     atomic_fetch_add(&s->m.check_total, 1);
     dw_metrics_observe_check(&s->m, (uint64_t)(now_ns() - t0));
@@ -295,9 +350,10 @@ static enum MHD_Result do_guardrail(dw_server *s, struct MHD_Connection *c, conn
     char id[DW_SERVE_MAX_ID + 1];
     int n = dw_serve_guardrail_account(k->body.p ? k->body.p : "", k->body.len, id, sizeof id);
     if (n < 0) return reply_json(c, MHD_HTTP_BAD_REQUEST, "{\"error\":\"body is not a JSON object\"}", NULL, 0);
-    if (n == 0) {
-        const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, s->o.account_header);
-        if (h && dw_serve_valid_id(h, strlen(h))) snprintf(id, sizeof id, "%s", h);
+    if (n == 0) { /* the body names no account: the header, hashed like /v1/check's */
+        char hb[DW_SERVE_MAX_ID + 1];
+        const char *h = header_account(s, c, hb);
+        if (h) snprintf(id, sizeof id, "%s", h);
     }
     atomic_fetch_add(&s->m.guardrail_total, 1);
     if (!id[0]) return reply_json(c, MHD_HTTP_OK, "{\"action\":\"NONE\"}", NULL, 0);
@@ -324,7 +380,7 @@ static enum MHD_Result do_account(dw_server *s, struct MHD_Connection *c, const 
     if (n <= 0) return reply_json(c, MHD_HTTP_BAD_REQUEST, "{\"error\":\"bad account id\"}", NULL, 0);
     dw_buf b = {0};
     pthread_mutex_lock(&s->mu);
-    uint32_t i = dw_accounts_find(&s->e->accts, id, (size_t)n);
+    uint32_t i = dw_engine_find_or_reload(s->e, id, (size_t)n);
     if (i != UINT32_MAX && s->e->accts.v[i].requests) dw_account_record(s->e, &s->e->accts.v[i], &b);
     pthread_mutex_unlock(&s->mu);
     enum MHD_Result ret = b.len ? reply(c, MHD_HTTP_OK, "application/json", b.p, b.len, NULL, 0)
@@ -372,6 +428,9 @@ static enum MHD_Result do_metrics(dw_server *s, struct MHD_Connection *c)
     me.lines_blank = e->st.lines_blank;
     me.events_late = e->ro.late;
     me.alerts = e->nalerts;
+    me.accounts_in_memory = dw_accounts_live(&e->accts);
+    me.accounts_evicted = e->evicted;
+    me.accounts_reloaded = e->reloaded;
     for (uint32_t i = 0; i < e->accts.n; i++) {
         if (!e->accts.v[i].requests) continue;
         me.accounts_known++;
@@ -553,14 +612,42 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
 static void server_free(dw_server *s)
 {
     if (!s) return;
+    if (s->unix_fd >= 0) close(s->unix_fd);
+    if (s->unix_bound) unlink(s->o.listen + 5);
     dw_journal_close(s->j);
     dw_engine_free(s->e);
     dw_decoder_free(s->dec);
     for (int f = 0; f <= DW_FMT_OTEL; f++) dw_decoder_free(s->by_fmt[f]);
     free(s->rl);
+    explicit_bzero(s->key_secret, sizeof s->key_secret);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->ingest_mu);
     free(s);
+}
+
+/* --listen unix:PATH.  A gateway on the same host saves the TCP stack on
+ * both sides of every check (docs/benchmarks.md).  An existing *socket* at
+ * PATH is replaced (a previous run's); any other file is an error, never
+ * removed. */
+static int listen_unix(const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un su;
+    memset(&su, 0, sizeof su);
+    su.sun_family = AF_UNIX;
+    if (!*path || strlen(path) >= sizeof su.sun_path) { snprintf(err, errlen, "--listen unix:%s: bad path", path); return -1; }
+    memcpy(su.sun_path, path, strlen(path));
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) { snprintf(err, errlen, "--listen unix:%s: exists and is not a socket", path); return -1; }
+        unlink(path);
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&su, sizeof su) < 0 || listen(fd, 511) < 0) {
+        snprintf(err, errlen, "--listen unix:%s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
@@ -571,19 +658,34 @@ dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
     }
     struct sockaddr_storage ss;
     socklen_t sl;
-    int v6;
-    if (parse_listen(o->listen, &ss, &sl, &v6, err, errlen) < 0) return NULL;
+    int v6 = 0;
+    const char *upath = strncmp(o->listen, "unix:", 5) == 0 ? o->listen + 5 : NULL;
+    if (!upath && parse_listen(o->listen, &ss, &sl, &v6, err, errlen) < 0) return NULL;
     dw_server *s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
     s->o = *o;
+    s->unix_fd = -1;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->ingest_mu, NULL);
     if (!(s->rl = malloc(sizeof *s->rl))) { snprintf(err, errlen, "out of memory"); server_free(s); return NULL; }
     dw_rl_init(s->rl, o->review_rate, o->review_burst);
     dw_config *cfg = dw_config_new();
     if (o->config && dw_config_load(cfg, o->config, err, errlen) < 0) { dw_config_free(cfg); server_free(s); return NULL; }
+    snprintf(s->account_header, sizeof s->account_header, "%s", o->account_header ? o->account_header : cfg->serve_account_header);
+    s->key_hash = cfg->serve_account_hash;
+    snprintf(s->key_secret, sizeof s->key_secret, "%s", o->key_secret && *o->key_secret ? o->key_secret : cfg->serve_key_secret);
+    s->key_secret_len = strlen(s->key_secret);
+    if (s->key_hash != DW_KEYHASH_NONE && !s->key_secret_len) {
+        snprintf(err, errlen, "[serve] account_header_hash = hmac-sha256 needs a secret: set DISTILLWATCH_KEY_SECRET "
+                              "(or [serve] key_secret)");
+        dw_config_free(cfg);
+        server_free(s);
+        return NULL;
+    }
     s->e = dw_engine_new(cfg, err, errlen);
+    uint32_t cap = cfg->max_accounts;
     dw_config_free(cfg);
+    if (s->e && o->store) dw_engine_set_max_accounts(s->e, cap); /* eviction needs somewhere to put them */
     for (int f = 0; f <= DW_FMT_OTEL; f++)
         if (!(s->by_fmt[f] = dw_decoder_new((dw_format)f, NULL, err, errlen))) { server_free(s); return NULL; }
     if (!s->e || !(s->dec = dw_decoder_new(o->format, o->map, err, errlen)) ||
@@ -600,8 +702,16 @@ dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
         if (n) fprintf(stderr, "distillwatch serve: replayed %ld journaled batch(es) from %s\n", n, o->store);
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    if (upath) {
+        if ((s->unix_fd = listen_unix(upath, err, errlen)) < 0) { server_free(s); return NULL; }
+        s->unix_bound = 1;
+    }
+    struct MHD_OptionItem where[] = {
+        upath ? (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, s->unix_fd, NULL}
+              : (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_END, 0, NULL}};
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_ARRAY, where,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(o->threads ? o->threads : 1),
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout_s,
@@ -609,6 +719,11 @@ dw_server *dw_server_start(const dw_serve_opts *o, char *err, size_t errlen)
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
                             MHD_OPTION_END);
     if (!s->d) { snprintf(err, errlen, "cannot listen on %s", o->listen); server_free(s); return NULL; }
+    s->unix_fd = -1; /* libmicrohttpd closes its listening socket when stopped */
+    if (upath) {
+        fprintf(stderr, "distillwatch serve: listening on %s\n", o->listen);
+        return s;
+    }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     char host[256];
     const char *colon = strrchr(o->listen, ':');

@@ -101,7 +101,8 @@ typedef struct dw_account {
     uint32_t next_eval;
     float    score;
     uint8_t  verdict;
-    uint8_t  pad_[3];
+    uint8_t  slot;              /* DW_SLOT_* (table.c): not state, cleared in the store */
+    uint8_t  pad_[2];
 } dw_account;
 
 /* Context an update needs from the rest of the state. */

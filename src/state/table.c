@@ -55,8 +55,17 @@ void dw_accounts_init(dw_account_table *t)
     if (!t->index) { fputs("distillwatch: out of memory\n", stderr); abort(); }
 }
 
+static void free_strings(dw_account *a)
+{
+    if (a->slot & DW_SLOT_ID_HEAP) free((char *)a->id);
+    if (a->slot & DW_SLOT_PAY_HEAP) free((char *)a->payment);
+    a->slot &= (uint8_t)~(DW_SLOT_ID_HEAP | DW_SLOT_PAY_HEAP);
+}
+
 void dw_accounts_free(dw_account_table *t)
 {
+    for (uint32_t i = 0; i < t->n; i++) free_strings(&t->v[i]);
+    free(t->free_slots);
     free(t->v);
     free(t->index);
     dw_arena_free(&t->strings);
@@ -68,6 +77,7 @@ static void reindex(dw_account_table *t, uint32_t cap)
     uint32_t *idx = calloc(cap, sizeof *idx);
     if (!idx) { fputs("distillwatch: out of memory\n", stderr); abort(); }
     for (uint32_t i = 0; i < t->n; i++) {
+        if (t->v[i].slot & DW_SLOT_VACANT) continue;
         uint32_t s = (uint32_t)t->v[i].id_hash & (cap - 1);
         while (idx[s]) s = (s + 1) & (cap - 1);
         idx[s] = i + 1;
@@ -101,6 +111,20 @@ uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *
         }
         s = (s + 1) & (t->index_cap - 1);
     }
+    if (t->nfree) { /* a released slot: its index is free to mean this account now */
+        uint32_t i = t->free_slots[--t->nfree];
+        dw_account *a = &t->v[i];
+        dw_account_init(a);
+        char *copy = xrealloc(NULL, n + 1);
+        memcpy(copy, id, n);
+        copy[n] = 0;
+        a->id = copy;
+        a->slot = DW_SLOT_ID_HEAP;
+        a->id_hash = h;
+        t->index[s] = i + 1;
+        if (created) *created = 1;
+        return i;
+    }
     if (t->n == t->cap) {
         /* grow by 1.5x: the array dominates memory at millions of accounts */
         t->cap = t->cap ? t->cap + t->cap / 2 : 1024;
@@ -115,6 +139,50 @@ uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *
     if ((uint64_t)t->n * 4 > (uint64_t)t->index_cap * 3) reindex(t, t->index_cap * 2);
     if (created) *created = 1;
     return i;
+}
+
+/* Linear probing without tombstones: after emptying a slot, later entries of
+ * the same probe run move back into it, so every lookup still finds its key
+ * before the first empty slot. */
+void dw_accounts_release(dw_account_table *t, uint32_t i)
+{
+    dw_account *a = &t->v[i];
+    if (a->slot & DW_SLOT_VACANT) return;
+    uint32_t mask = t->index_cap - 1, s = (uint32_t)a->id_hash & mask;
+    while (t->index[s] != i + 1) {
+        if (!t->index[s]) abort(); /* not indexed: the table is corrupt */
+        s = (s + 1) & mask;
+    }
+    t->index[s] = 0;
+    for (uint32_t j = (s + 1) & mask; t->index[j]; j = (j + 1) & mask) {
+        uint32_t home = (uint32_t)t->v[t->index[j] - 1].id_hash & mask;
+        /* the entry at j may move to the hole at s unless its home lies cyclically in (s, j] */
+        int stays = s <= j ? (home > s && home <= j) : (home > s || home <= j);
+        if (stays) continue;
+        t->index[s] = t->index[j];
+        t->index[j] = 0;
+        s = j;
+    }
+    free_strings(a);
+    dw_account_init(a);
+    a->id = "";
+    a->slot = DW_SLOT_VACANT;
+    if (t->nfree == t->free_cap) {
+        t->free_cap = t->free_cap ? t->free_cap * 2 : 256;
+        t->free_slots = xrealloc(t->free_slots, (size_t)t->free_cap * sizeof *t->free_slots);
+    }
+    t->free_slots[t->nfree++] = i;
+}
+
+void dw_accounts_set_payment(dw_account_table *t, uint32_t i, const char *s, size_t n)
+{
+    dw_account *a = &t->v[i];
+    if (a->slot & DW_SLOT_PAY_HEAP) free((char *)a->payment);
+    char *copy = xrealloc(NULL, n + 1);
+    memcpy(copy, s, n);
+    copy[n] = 0;
+    a->payment = copy;
+    a->slot |= DW_SLOT_PAY_HEAP;
 }
 
 size_t dw_accounts_memory(const dw_account_table *t)

@@ -8,6 +8,14 @@
  * append-only arena of large blocks: one allocation per 1 MiB instead of one
  * per account, and no per-string header, which is what keeps an idle
  * account within its memory budget.
+ *
+ * A long-running daemon may release an account (serve's eviction, see
+ * engine.c): its slot leaves the hash index and goes on a free list, and the
+ * next new account reuses the slot -- and so its index, which is why only an
+ * account nothing else refers to may be released.  Strings of a reused slot
+ * are malloc'd rather than taken from the arena, so that releasing and
+ * reusing slots forever does not grow the arena.  A batch run never
+ * releases, and then nothing here differs from a table without the feature.
  */
 #ifndef DW_TABLE_H
 #define DW_TABLE_H
@@ -32,7 +40,14 @@ typedef struct dw_account_table {
     uint32_t *index;         /* slot -> account index + 1 (0 = empty) */
     uint32_t index_cap;      /* power of two */
     dw_arena strings;
+    uint32_t *free_slots;    /* released slots, reused first */
+    uint32_t nfree, free_cap;
 } dw_account_table;
+
+/* dw_account.slot bits */
+#define DW_SLOT_ID_HEAP 1u      /* id is malloc'd (a reused slot) */
+#define DW_SLOT_PAY_HEAP 2u     /* payment is malloc'd */
+#define DW_SLOT_VACANT 0x80u    /* released: no account here */
 
 void dw_accounts_init(dw_account_table *t);
 void dw_accounts_free(dw_account_table *t);
@@ -40,6 +55,13 @@ void dw_accounts_free(dw_account_table *t);
 uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *created);
 /* Index of account `id`, or UINT32_MAX. */
 uint32_t dw_accounts_find(const dw_account_table *t, const char *id, size_t n);
+/* Release account i: out of the index, its slot free for the next new
+ * account.  The caller makes sure nothing refers to index i any more. */
+void dw_accounts_release(dw_account_table *t, uint32_t i);
+/* Accounts present (slots in use). */
+static inline uint32_t dw_accounts_live(const dw_account_table *t) { return t->n - t->nfree; }
+/* Set account i's payment fingerprint to a malloc'd copy (a reloaded account). */
+void dw_accounts_set_payment(dw_account_table *t, uint32_t i, const char *s, size_t n);
 /* Bytes the accounts use (states, index, id strings). */
 size_t dw_accounts_memory(const dw_account_table *t);
 

@@ -60,9 +60,16 @@ expect "$(check acct_b47c)" 200 "ordinary account"
 expect "$(check acct_0bf7)" 200 "ordinary account"
 expect "$(check acct_never_seen)" 200 "unknown account"
 expect "$(code "$URL/v1/check")" 400 "no account header"
-# a review account is throttled past its burst
+# a review account is throttled past its burst; its answers (200 and 429) are
+# never cacheable, since each spends a token, while an allow answer may be
+curl -s -o /dev/null -D "$d/hdrs" -H "x-account-id: acct_d0e1" "$URL/v1/check"
+grep -qi '^cache-control: no-store' "$d/hdrs" || { cat "$d/hdrs"; echo "FAIL: review answer without no-store"; exit 1; }
+curl -s -o /dev/null -D "$d/hdrs" -H "x-account-id: acct_b47c" "$URL/v1/check"
+! grep -qi '^cache-control' "$d/hdrs" || { echo "FAIL: allow answer marked uncacheable"; exit 1; }
 got=""; for _ in $(seq 1 8); do got="$got $(check acct_d0e1)"; done
 [[ $got == *200* && $got == *429* ]] || { echo "FAIL: review throttle: $got"; exit 1; }
+curl -s -o /dev/null -D "$d/hdrs" -H "x-account-id: acct_d0e1" "$URL/v1/check"
+grep -q '^HTTP/1.1 429' "$d/hdrs" && grep -qi '^cache-control: no-store' "$d/hdrs" || { cat "$d/hdrs"; echo "FAIL: 429 without no-store"; exit 1; }
 # LiteLLM guardrail
 g='{"texts":["hi"],"request_data":{"metadata":{"user_api_key_org_id":"ACCT"}},"input_type":"request"}'
 expect "$(code -H 'content-type: application/json' -d "${g/ACCT/acct_7f3a}" "$URL/beta/litellm_basic_guardrail_api")" 200 guardrail
@@ -135,4 +142,18 @@ DISTILLWATCH_CHECK_TOKEN=chk start
 expect "$(check acct_7f3a)" 401 "check without the check token"
 expect "$(code -H "Authorization: Bearer chk" -H "x-account-id: acct_7f3a" "$URL/v1/check")" 403 "check with the check token"
 kill -TERM "$pid"; wait "$pid"; pid=
+# a unix socket listener, for a gateway on the same host: it answers, never
+# replaces a file that is not a socket, and removes its socket when it stops
+: > "$d/notsock"
+if $BIN serve --listen "unix:$d/notsock" --store "$d/state.db" 2> "$d/log"; then echo "FAIL: bound over a regular file"; exit 1; fi
+grep -q "not a socket" "$d/log" && [[ -f $d/notsock ]]
+: > "$d/log"
+$BIN serve --listen "unix:$d/dw.sock" --store "$d/state.db" 2>> "$d/log" &
+pid=$!
+for _ in $(seq 1 200); do grep -q "listening on unix:" "$d/log" && break; sleep 0.1; done
+[[ -S $d/dw.sock ]] || { cat "$d/log"; echo "FAIL: no socket"; exit 1; }
+expect "$(curl -s -o "$d/body" -w '%{http_code}' --unix-socket "$d/dw.sock" -H "x-account-id: acct_7f3a" http://localhost/v1/check)" 403 "harvester over the unix socket"
+expect "$(curl -s -o "$d/body" -w '%{http_code}' --unix-socket "$d/dw.sock" -H "x-account-id: acct_b47c" http://localhost/v1/check)" 200 "ordinary account over the unix socket"
+kill -TERM "$pid"; wait "$pid"; pid=
+[[ ! -e $d/dw.sock ]] || { echo "FAIL: socket left behind"; exit 1; }
 echo "serve_basic: ok"

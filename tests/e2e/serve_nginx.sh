@@ -4,7 +4,9 @@
 # loopback.  Requests replayed through nginx with curl: before the logs are
 # ingested every account gets 200; after, the harvester (acct_7f3a) gets
 # 403, the review account (acct_d0e1) gets 429 once past its burst, and
-# ordinary accounts keep getting 200.  When serve is down, nginx fails open.
+# ordinary accounts keep getting 200.  A second gateway with the 1 s auth
+# cache blocks the harvester once its cached "unknown" expires and still
+# throttles the review account.  When serve is down, nginx fails open.
 # Exits 77 (skip) when nginx or curl is missing.
 set -euo pipefail
 BIN=${DW_BIN:-build/distillwatch}
@@ -39,27 +41,12 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [[ -n $dwport ]] || { cat "$d/serve.log"; exit 1; }
-up=$(free_port); ng=$(free_port)
-mkdir -p "$d/tmp"
-cat > "$d/nginx.conf" <<CONF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $d/tmp/body;
-  proxy_temp_path $d/tmp/proxy;
-  fastcgi_temp_path $d/tmp/fastcgi;
-  uwsgi_temp_path $d/tmp/uwsgi;
-  scgi_temp_path $d/tmp/scgi;
-  upstream distillwatch { server 127.0.0.1:$dwport; keepalive 16; }
-  # the model API stand-in
-  server { listen 127.0.0.1:$up; location / { return 200 "upstream ok\n"; } }
+up=$(free_port); ng=$(free_port); ngc=$(free_port)
+mkdir -p "$d/tmp" "$d/cache"
+front() {  # front PORT EXTRA-AUTH-LINES: the gateway of docs/operations.md
+  cat <<SRV
   server {
-    listen 127.0.0.1:$ng;
+    listen 127.0.0.1:$1;
     location / {
       auth_request /_distillwatch;
       auth_request_set \$dw_verdict \$upstream_http_x_distillwatch_verdict;
@@ -80,6 +67,7 @@ http {
       proxy_read_timeout 500ms;
       # auth_request passes only 2xx, 401 and 403; anything else is a 500.
       # serve never answers 401 on /v1/check, so 401 carries "throttle".
+$2
       proxy_intercept_errors on;
       error_page 429 = @dw_throttle;
     }
@@ -87,18 +75,46 @@ http {
     location @throttled { add_header Retry-After 1 always; return 429 "throttled\n"; }
     location @failopen { proxy_pass http://127.0.0.1:$up; }   # fail open: see docs/operations.md
   }
+SRV
+}
+cache='      # the 1 s auth cache of docs/operations.md (review answers say no-store)
+      proxy_cache distillwatch;
+      proxy_cache_key \$http_x_account_id;
+      proxy_cache_methods GET HEAD POST;
+      proxy_cache_valid 200 403 1s;'
+cat > "$d/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  proxy_cache_path $d/cache keys_zone=distillwatch:1m max_size=16m inactive=10s;
+  upstream distillwatch { server 127.0.0.1:$dwport; keepalive 16; }
+  # the model API stand-in
+  server { listen 127.0.0.1:$up; location / { return 200 "upstream ok\n"; } }
+$(front "$ng" "")
+$(front "$ngc" "$cache")
 }
 CONF
 "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" &
 npid=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$ng/" && break; sleep 0.1; done
 
-via() { curl -s -o /dev/null -w '%{http_code}' -H "x-account-id: $1" "http://127.0.0.1:$ng/v1/chat/completions"; }
+via() { curl -s -o /dev/null -w '%{http_code}' -H "x-account-id: $1" "http://127.0.0.1:${2:-$ng}/v1/chat/completions"; }
 expect() { [[ $1 == "$2" ]] || { echo "FAIL: $3: got $1, want $2"; cat "$d/error.log"; exit 1; }; }
 ordinary="acct_b47c acct_0bf7 acct_0e7e"
 
-# before ingest: nobody is known, everyone passes
+# before ingest: nobody is known, everyone passes (the cached gateway remembers that for 1 s)
 for a in acct_7f3a acct_d0e1 $ordinary; do expect "$(via $a)" 200 "$a before ingest"; done
+expect "$(via acct_7f3a "$ngc")" 200 "harvester before ingest, cached gateway"
 # the log pipeline ships the traffic to serve
 curl -sf -X POST -H "Authorization: Bearer $DISTILLWATCH_TOKEN" --data-binary @"$d/all.jsonl" \
   "http://127.0.0.1:$dwport/v1/events" > /dev/null
@@ -121,6 +137,16 @@ for _ in 1 2 3 4 5; do via acct_d0e1 > /dev/null; done
 expect "$(via acct_d0e1)" 429 "review account past its burst"
 expect "$(via acct_7f3a)" 403 "harvester"
 for a in $ordinary; do expect "$(via $a)" 200 "$a"; done
+# the cached gateway: a block takes effect within the cache's 1 s, the
+# review throttle is not cached away, and a cached block is served as 403
+sleep 1.1
+expect "$(via acct_7f3a "$ngc")" 403 "harvester, cached gateway, after 1 s"
+expect "$(via acct_7f3a "$ngc")" 403 "harvester, cached gateway, from the cache"
+sleep 1.1
+got=""; for _ in $(seq 1 8); do got="$got $(via acct_d0e1 "$ngc")"; done
+[[ $got == *200* && $got == *429* ]] || { echo "FAIL: review throttle through the cache: $got"; exit 1; }
+for a in $ordinary; do expect "$(via $a "$ngc")" 200 "$a, cached gateway"; done
+ls "$d/cache" | grep -q . || { echo "FAIL: the cache stored nothing"; exit 1; }
 # fail open: with serve gone, nginx still serves
 kill -TERM "$pid"; wait "$pid"; pid=
 expect "$(via acct_b47c)" 200 "fail-open while serve is down"
