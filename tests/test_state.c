@@ -165,6 +165,12 @@ static void check_reorder(int64_t window, size_t max_items, int jitter_ms, int l
             dw_reorder_recycle(&r, p);
         }
         assert_true(r.n + r.qn <= max_items);
+        /* what waits is exactly what was pushed and has not left (eviction
+         * in serve relies on this enumeration) */
+        if (i % 101 == 0) {
+            assert_int_equal(dw_reorder_size(&r), i + 1 - out);
+            for (size_t k = 0; k < dw_reorder_size(&r); k++) assert_int_equal(seen[dw_reorder_waiting(&r, k)->seq], 0);
+        }
     }
     for (dw_obs *p; (p = dw_reorder_pop(&r, 1));) {
         assert_true(p->ts_ms > last_ts || (p->ts_ms == last_ts && p->seq > last_seq));

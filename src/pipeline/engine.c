@@ -411,7 +411,7 @@ long dw_engine_trim(dw_engine *e, char *err, size_t errlen)
     uint32_t want = live - target;
     /* what refers to an account by index, besides the link and campaign stages */
     uint8_t *pinned = xcalloc(t->n ? t->n : 1, 1);
-    for (size_t k = 0; k < e->ro.n; k++) pinned[e->ro.heap[k]->account] = 1;
+    for (size_t k = 0; k < dw_reorder_size(&e->ro); k++) pinned[dw_reorder_waiting(&e->ro, k)->account] = 1;
     for (size_t k = 0; k < e->nalerts; k++) pinned[e->alerts[k].account] = 1;
     lru_item *c = xcalloc(t->n ? t->n : 1, sizeof *c);
     uint32_t nc = 0;

@@ -49,5 +49,11 @@ void dw_reorder_recycle(dw_reorder *r, dw_obs *o);
 int dw_reorder_push(dw_reorder *r, dw_obs *o);
 /* Next observation ready to leave, or NULL.  flush = 1 drains everything. */
 dw_obs *dw_reorder_pop(dw_reorder *r, int flush);
+/* The observations waiting, in no particular order: k < dw_reorder_size(r). */
+static inline size_t dw_reorder_size(const dw_reorder *r) { return r->n + r->qn; }
+static inline const dw_obs *dw_reorder_waiting(const dw_reorder *r, size_t k)
+{
+    return k < r->qn ? r->ring[(r->head + k) & (r->qcap - 1)] : r->heap[k - r->qn];
+}
 
 #endif
