@@ -129,6 +129,17 @@ static uint64_t rnd64(void)
     return rs;
 }
 
+/* One observation leaves: in (ts, seq) order after the previous one. */
+static void take(dw_reorder *r, dw_obs *p, int64_t *last_ts, uint64_t *last_seq, unsigned char *seen, uint64_t *out)
+{
+    assert_true(p->ts_ms > *last_ts || (p->ts_ms == *last_ts && p->seq > *last_seq));
+    *last_ts = p->ts_ms;
+    *last_seq = p->seq;
+    seen[p->seq]++;
+    (*out)++;
+    dw_reorder_recycle(r, p);
+}
+
 static void check_reorder(int64_t window, size_t max_items, int jitter_ms, int late_every)
 {
     enum { N = 20000 };
@@ -157,12 +168,7 @@ static void check_reorder(int64_t window, size_t max_items, int jitter_ms, int l
             dw_obs *p = dw_reorder_pop(&r, 0);
             if (!p) break;
             if (r.forced == forced_before) assert_true(p->ts_ms <= r.newest_ms - window);
-            assert_true(p->ts_ms > last_ts || (p->ts_ms == last_ts && p->seq > last_seq));
-            last_ts = p->ts_ms;
-            last_seq = p->seq;
-            seen[p->seq]++;
-            out++;
-            dw_reorder_recycle(&r, p);
+            take(&r, p, &last_ts, &last_seq, seen, &out);
         }
         assert_true(r.n + r.qn <= max_items);
         /* what waits is exactly what was pushed and has not left (eviction
@@ -172,14 +178,7 @@ static void check_reorder(int64_t window, size_t max_items, int jitter_ms, int l
             for (size_t k = 0; k < dw_reorder_size(&r); k++) assert_int_equal(seen[dw_reorder_waiting(&r, k)->seq], 0);
         }
     }
-    for (dw_obs *p; (p = dw_reorder_pop(&r, 1));) {
-        assert_true(p->ts_ms > last_ts || (p->ts_ms == last_ts && p->seq > last_seq));
-        last_ts = p->ts_ms;
-        last_seq = p->seq;
-        seen[p->seq]++;
-        out++;
-        dw_reorder_recycle(&r, p);
-    }
+    for (dw_obs *p; (p = dw_reorder_pop(&r, 1));) take(&r, p, &last_ts, &last_seq, seen, &out);
     assert_int_equal(out, N);
     for (int i = 0; i < N; i++) assert_int_equal(seen[i], 1);
     assert_int_equal(r.late, late);

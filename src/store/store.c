@@ -48,6 +48,22 @@ static void format_tag(char *out, size_t cap)
              __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "le" : "be");
 }
 
+/* Bind (id, payment, state) of one account to `st` and step it.  The state
+ * blob is the struct with what means nothing on disk cleared: its string
+ * pointers, the dirty flag and the slot bits of the in-memory table. */
+static int step_account(sqlite3_stmt *st, const dw_account *a)
+{
+    dw_account copy = *a;
+    copy.id = copy.payment = NULL;
+    copy.dirty = 0;
+    copy.slot = 0;
+    sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
+    if (a->payment) sqlite3_bind_text(st, 2, a->payment, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, 2);
+    sqlite3_bind_blob(st, 3, &copy, sizeof copy, SQLITE_TRANSIENT);
+    return sqlite3_step(st);
+}
+
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
     char *msg = NULL;
@@ -232,16 +248,7 @@ int dw_store_spill(dw_store *s, const dw_engine *e, const uint32_t *idx, size_t 
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO spill(id, payment, state) VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     for (size_t j = 0; j < k; j++) {
-        const dw_account *a = &e->accts.v[idx[j]];
-        dw_account copy = *a;
-        copy.id = copy.payment = NULL;
-        copy.dirty = 0;
-        copy.slot = 0;
-        sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
-        if (a->payment) sqlite3_bind_text(st, 2, a->payment, -1, SQLITE_STATIC);
-        else sqlite3_bind_null(st, 2);
-        sqlite3_bind_blob(st, 3, &copy, sizeof copy, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) != SQLITE_DONE) goto sqlerr;
+        if (step_account(st, &e->accts.v[idx[j]]) != SQLITE_DONE) goto sqlerr;
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
@@ -329,15 +336,7 @@ int dw_store_save(dw_store *s, dw_engine *e, char *err, size_t errlen)
     for (uint32_t i = 0; i < e->accts.n; i++) {
         dw_account *a = &e->accts.v[i];
         if (!a->dirty) continue;
-        dw_account copy = *a;
-        copy.id = copy.payment = NULL; /* pointers mean nothing on disk */
-        copy.dirty = 0;
-        copy.slot = 0;
-        sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
-        if (a->payment) sqlite3_bind_text(st, 2, a->payment, -1, SQLITE_STATIC);
-        else sqlite3_bind_null(st, 2);
-        sqlite3_bind_blob(st, 3, &copy, sizeof copy, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) != SQLITE_DONE) goto sqlerr;
+        if (step_account(st, a) != SQLITE_DONE) goto sqlerr;
         sqlite3_reset(st);
         a->dirty = 0;
     }
