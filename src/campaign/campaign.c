@@ -133,6 +133,11 @@ uint32_t dw_campaigns_tick(dw_campaigns *C, uint32_t acct)
     if (acct >= C->g.n) return NONE;
     uint32_t r = dw_graph_find(&C->g, acct);
     uint32_t size = C->g.size[r];
+    /* An account linked to nothing is no campaign and keeps no schedule:
+     * whether its requests were counted must not depend on whether its
+     * table index happens to lie inside the graph (serve reuses the slots of
+     * evicted accounts), so a component's count starts when it forms. */
+    if (size < 2) return NONE;
     if (C->ev_since[r] < UINT32_MAX) C->ev_since[r]++;
     if (size < C->p.min_accounts) return NONE;
     if (!C->eval_size[r]) return r;
