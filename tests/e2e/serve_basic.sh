@@ -3,8 +3,9 @@
 #  ingest a harvester's traffic (samples/demo: acct_7f3a is blocked by scan),
 #  /v1/check says 403 for it and 200 for ordinary accounts, 429 for a review
 #  account over its rate, /metrics parses as Prometheus text, ingest without
-#  the token is 401, an oversize body is 413, the guardrail and accounts
-#  endpoints answer; then kill -9 and restart on the same store: every
+#  the token is 401, an oversize body is 413, Envoy's ext_authz request form
+#  (/v1/check + the client's path) gets the same answers, the guardrail and
+#  accounts endpoints answer; then kill -9 and restart on the same store: every
 #  account's verdict and score is the same (the journal replays what was
 #  acknowledged); then SIGTERM saves the state and a restart still blocks.
 # Exits 77 (skip) when curl is missing.
@@ -60,6 +61,21 @@ expect "$(check acct_b47c)" 200 "ordinary account"
 expect "$(check acct_0bf7)" 200 "ordinary account"
 expect "$(check acct_never_seen)" 200 "unknown account"
 expect "$(code "$URL/v1/check")" 400 "no account header"
+# Envoy's ext_authz HTTP service: it calls path_prefix + the client's path,
+# with the client's method, its own headers and, unless with_request_body is
+# set, no body.  Envoy is not packaged in Debian 12, so the request it makes
+# is made here by hand; the answer must be the same as at /v1/check.
+envoy() {  # envoy METHOD PATH ACCOUNT [BODY]
+  curl -s -o "$d/body" -D "$d/hdrs" -w '%{http_code}' -X "$1" -H "x-account-id: $3" \
+    -H 'x-envoy-expected-rq-timeout-ms: 500' -H 'x-forwarded-proto: https' -H "x-request-id: $RANDOM" \
+    -H 'x-envoy-internal: true' ${4:+--data-binary "$4"} "$URL/v1/check$2"
+}
+expect "$(envoy POST '/v1/chat/completions?stream=true' acct_7f3a)" 403 "ext_authz: harvester"
+grep -q '"verdict":"block"' "$d/body" || { cat "$d/body"; echo "FAIL: ext_authz 403 without its reason"; exit 1; }
+grep -qi '^x-distillwatch-verdict: block' "$d/hdrs" || { cat "$d/hdrs"; echo "FAIL: ext_authz 403 without the verdict header"; exit 1; }
+expect "$(envoy POST /v1/chat/completions acct_b47c '{"model":"m","messages":[]}')" 200 "ext_authz: ordinary account, body forwarded"
+grep -qi '^x-distillwatch-verdict: allow' "$d/hdrs" || { cat "$d/hdrs"; echo "FAIL: ext_authz 200 without the verdict header"; exit 1; }
+expect "$(envoy GET /v1/models acct_never_seen)" 200 "ext_authz: unknown account"
 # a review account is throttled past its burst; its answers (200 and 429) are
 # never cacheable, since each spends a token, while an allow answer may be
 curl -s -o /dev/null -D "$d/hdrs" -H "x-account-id: acct_d0e1" "$URL/v1/check"
