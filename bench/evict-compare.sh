@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 BIN=${DW_BIN:-build/distillwatch}
 cap=${DW_CAP:-60}
 d=$(mktemp -d)
-cleanup() { for n in nocap cap; do [[ -f $d/$n.pid ]] && kill "$(cat "$d/$n.pid")" 2>/dev/null; done; wait 2>/dev/null || true; rm -rf "$d"; }
+cleanup() { for n in nocap cap; do [[ -f $d/$n.pid ]] && { kill "$(cat "$d/$n.pid")" 2>/dev/null || true; }; done; wait 2>/dev/null || true; rm -rf "$d"; }
 trap cleanup EXIT
 export DISTILLWATCH_TOKEN=cmp-$RANDOM
 $BIN simulate --scenario demo --seed 1 --out "$d/sim" --quiet

@@ -13,7 +13,7 @@ n=${DW_EVICT_ACCOUNTS:-400000}
 cap=${DW_EVICT_CAP:-200000}
 d=$(mktemp -d)
 pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$d"; }
+cleanup() { [[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; }; wait 2>/dev/null || true; rm -rf "$d"; }
 trap cleanup EXIT
 export DISTILLWATCH_TOKEN=evict-$RANDOM
 awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "{\"timestamp\":%d,\"account_id\":\"acct_%08d\"}\n", 1780315200 + i, i }' > "$d/all.jsonl"

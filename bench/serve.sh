@@ -43,7 +43,7 @@ export DISTILLWATCH_TOKEN=bench-$RANDOM$RANDOM
 free_port() {
   local p
   for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))   # below the kernel's ephemeral range (32768-60999), which clients' own ports take
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
   return 1

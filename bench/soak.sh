@@ -32,7 +32,7 @@ step=${DW_SOAK_EVENT_STEP:-30}
 command -v curl >/dev/null || { echo "soak: curl needed"; exit 1; }
 d=$(mktemp -d)
 pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$d"; }
+cleanup() { [[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; }; wait 2>/dev/null || true; rm -rf "$d"; }
 trap cleanup EXIT
 export DISTILLWATCH_TOKEN=soak-$RANDOM$RANDOM
 sed "s/^max_accounts = .*/max_accounts = $cap/" config/distillwatch.conf > "$d/soak.conf"

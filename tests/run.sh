@@ -22,7 +22,11 @@ done
 if [[ -d tests/e2e ]]; then
   for s in tests/e2e/*.sh; do
     [[ -e $s ]] || continue
-    out=$(DW_BIN=build/san/distillwatch bash "$s" 2>&1); rc=$?
+    # output to a file, not a $(...) pipe: a server a failed script left
+    # behind would hold the pipe open and hang the run; and a time limit
+    log=$(mktemp)
+    DW_BIN=build/san/distillwatch timeout 900 bash "$s" > "$log" 2>&1; rc=$?
+    out=$(cat "$log"); rm -f "$log"
     if [[ $rc -eq 0 ]]; then echo "[       OK ] e2e $(basename "$s")"; pass=$((pass + 1))
     elif [[ $rc -eq 77 ]]; then echo "[  SKIPPED ] e2e $(basename "$s")"; skip=$((skip + 1))
     else printf '%s\n' "$out" | tail -30; echo "[  FAILED  ] e2e $(basename "$s")"; fail=$((fail + 1)); fi

@@ -10,7 +10,7 @@ BIN=${DW_BIN:-build/distillwatch}
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
 d=$(mktemp -d)
 pid=
-cleanup() { [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$d"; }
+cleanup() { [[ -n $pid ]] && { kill -9 "$pid" 2>/dev/null || true; }; wait 2>/dev/null; rm -rf "$d"; }
 trap cleanup EXIT
 export DISTILLWATCH_TOKEN=t0ken-$RANDOM
 key=sk-live-h4rv3ster-$RANDOM$RANDOM

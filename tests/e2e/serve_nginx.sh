@@ -15,9 +15,9 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
 d=$(mktemp -d)
 pid= npid=
-cleanup() {
-  [[ -n $npid ]] && kill "$npid" 2>/dev/null
-  [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null
+cleanup() {  # under set -e a failing kill (already gone) must not end the cleanup early
+  [[ -n $npid ]] && { kill "$npid" 2>/dev/null || true; }
+  [[ -n $pid ]] && { kill -9 "$pid" 2>/dev/null || true; }
   wait 2>/dev/null; rm -rf "$d"
 }
 trap cleanup EXIT
@@ -27,7 +27,7 @@ gzip -dc samples/demo.jsonl.gz > "$d/all.jsonl"
 free_port() {  # a loopback port nobody answers on (racy, good enough for a test)
   local p
   for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))   # below the kernel's ephemeral range (32768-60999), which clients' own ports take
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
   return 1
@@ -41,7 +41,6 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [[ -n $dwport ]] || { cat "$d/serve.log"; exit 1; }
-up=$(free_port); ng=$(free_port); ngc=$(free_port)
 mkdir -p "$d/tmp" "$d/cache"
 front() {  # front PORT EXTRA-AUTH-LINES: the gateway of docs/operations.md
   cat <<SRV
@@ -82,6 +81,10 @@ cache='      # the 1 s auth cache of docs/operations.md (review answers say no-s
       proxy_cache_key \$http_x_account_id;
       proxy_cache_methods GET HEAD POST;
       proxy_cache_valid 200 403 1s;'
+# free_port is racy (another test may take a port between the probe and
+# nginx's bind), so a failed start is retried on other ports
+for attempt in 1 2 3 4 5; do
+up=$(free_port); ng=$(free_port); ngc=$(free_port)
 cat > "$d/nginx.conf" <<CONF
 daemon off;
 master_process off;
@@ -106,7 +109,17 @@ $(front "$ngc" "$cache")
 CONF
 "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" &
 npid=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$ng/" && break; sleep 0.1; done
+for _ in $(seq 1 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$ng/" && break
+  kill -0 "$npid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -0 "$npid" 2>/dev/null && break
+wait "$npid" 2>/dev/null || true
+npid=
+echo "nginx could not start (attempt $attempt), trying other ports"
+done
+[[ -n $npid ]] || { cat "$d/error.log"; echo "FAIL: nginx did not start"; exit 1; }
 
 via() { curl -s -o /dev/null -w '%{http_code}' -H "x-account-id: $1" "http://127.0.0.1:${2:-$ng}/v1/chat/completions"; }
 expect() { [[ $1 == "$2" ]] || { echo "FAIL: $3: got $1, want $2"; cat "$d/error.log"; exit 1; }; }
