@@ -4,16 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "campaign/cluster.h"
+#include "common/util.h"
 
 #define NONE UINT32_MAX
 #define SEED 0x5eedu
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    return p;
-}
 
 static int cmp_u32(const void *x, const void *y)
 {
@@ -56,13 +50,13 @@ size_t dw_cluster_component(dw_graph *g, uint32_t v, double resolution, uint32_t
 {
     uint32_t root = dw_graph_find(g, v);
     size_t n = g->size[root];
-    uint32_t *m = xmalloc(n * sizeof *m);
+    uint32_t *m = dw_xmalloc(n * sizeof *m);
     size_t k = 0;
     uint32_t x = root;
     do { m[k++] = x; x = g->ring[x]; } while (x != root && k < n);
     n = k;
     qsort(m, n, sizeof *m, cmp_u32);
-    uint32_t *lab = xmalloc(n * sizeof *lab);
+    uint32_t *lab = dw_xmalloc(n * sizeof *lab);
     for (size_t i = 0; i < n; i++) lab[i] = 0;
     *members = m;
     *labels = lab;
@@ -71,7 +65,7 @@ size_t dw_cluster_component(dw_graph *g, uint32_t v, double resolution, uint32_t
 
     /* the component's edges, each once, in (i, j) order */
     size_t ne = 0, ecap = 64;
-    ledge *es = xmalloc(ecap * sizeof *es);
+    ledge *es = dw_xmalloc(ecap * sizeof *es);
     for (size_t i = 0; i < n; i++) {
         uint32_t a = m[i];
         for (uint32_t ei = g->head[a]; ei != NONE; ei = g->e[ei].a == a ? g->e[ei].next_a : g->e[ei].next_b) {
@@ -81,9 +75,7 @@ size_t dw_cluster_component(dw_graph *g, uint32_t v, double resolution, uint32_t
             if (j == NONE) continue;
             if (ne == ecap) {
                 ecap *= 2;
-                ledge *t = realloc(es, ecap * sizeof *es);
-                if (!t) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-                es = t;
+                es = dw_xrealloc(es, ecap * sizeof *es);
             }
             es[ne++] = (ledge){(uint32_t)i, j, e->w};
         }
@@ -122,7 +114,7 @@ size_t dw_cluster_component(dw_graph *g, uint32_t v, double resolution, uint32_t
     if (ok && twice_m > 0) {
         /* renumber communities by their smallest member: labels do not
          * depend on igraph's internal numbering */
-        uint32_t *map = xmalloc((size_t)(nb > 0 ? nb : 1) * sizeof *map);
+        uint32_t *map = dw_xmalloc((size_t)(nb > 0 ? nb : 1) * sizeof *map);
         for (igraph_integer_t c = 0; c < nb; c++) map[c] = NONE;
         uint32_t next = 0;
         for (size_t i = 0; i < n; i++) {

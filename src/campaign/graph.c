@@ -3,21 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "campaign/graph.h"
+#include "common/util.h"
 
 #define NONE UINT32_MAX
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q && n) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    return q;
-}
 
 void dw_graph_init(dw_graph *g)
 {
     memset(g, 0, sizeof *g);
     g->emap_cap = 1024;
-    g->emap = xrealloc(NULL, g->emap_cap * sizeof *g->emap);
+    g->emap = dw_xrealloc(NULL, g->emap_cap * sizeof *g->emap);
     memset(g->emap, 0, g->emap_cap * sizeof *g->emap);
 }
 
@@ -43,10 +37,10 @@ void dw_graph_reserve(dw_graph *g, uint32_t n)
     if (n > g->vcap) {
         uint32_t nc = g->vcap ? g->vcap : 1024;
         while (nc < n) nc *= 2;
-        g->head = xrealloc(g->head, nc * sizeof *g->head);
-        g->parent = xrealloc(g->parent, nc * sizeof *g->parent);
-        g->size = xrealloc(g->size, nc * sizeof *g->size);
-        g->ring = xrealloc(g->ring, nc * sizeof *g->ring);
+        g->head = dw_xrealloc(g->head, nc * sizeof *g->head);
+        g->parent = dw_xrealloc(g->parent, nc * sizeof *g->parent);
+        g->size = dw_xrealloc(g->size, nc * sizeof *g->size);
+        g->ring = dw_xrealloc(g->ring, nc * sizeof *g->ring);
         g->vcap = nc;
     }
     for (uint32_t v = g->n; v < n; v++) {
@@ -107,13 +101,13 @@ int dw_graph_add(dw_graph *g, uint32_t a, uint32_t b, float w, uint16_t mask, in
     if ((g->ne + 1) * 2 > g->emap_cap) {
         free(g->emap);
         g->emap_cap *= 2;
-        g->emap = xrealloc(NULL, g->emap_cap * sizeof *g->emap);
+        g->emap = dw_xrealloc(NULL, g->emap_cap * sizeof *g->emap);
         memset(g->emap, 0, g->emap_cap * sizeof *g->emap);
         for (uint32_t i = 0; i < g->ne; i++) put_edge(g, i);
     }
     if (g->ne == g->ecap) {
         g->ecap = g->ecap ? g->ecap * 2 : 1024;
-        g->e = xrealloc(g->e, g->ecap * sizeof *g->e);
+        g->e = dw_xrealloc(g->e, g->ecap * sizeof *g->e);
     }
     uint32_t idx = g->ne++;
     dw_gedge *e = &g->e[idx];

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/buf.h"
+#include "common/util.h"
 
 void dw_buf_free(dw_buf *b)
 {
@@ -16,9 +17,7 @@ void dw_buf_reserve(dw_buf *b, size_t extra)
     if (b->len + extra + 1 <= b->cap) return;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    b->p = p;
+    b->p = dw_xrealloc(b->p, cap);
     b->cap = cap;
 }
 

@@ -1,6 +1,7 @@
 /* util.c -- timestamps, IP prefixes and HyperLogLog estimates (see util.h). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -100,6 +101,33 @@ void dw_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
     *d = doy - (153 * mp + 2) / 5 + 1;
     *m = mp < 10 ? mp + 3 : mp - 9;
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static void out_of_memory(void)
+{
+    fputs("distillwatch: out of memory\n", stderr);
+    abort();
+}
+
+void *dw_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (!q && n) out_of_memory();
+    return q;
+}
+
+void *dw_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) out_of_memory();
+    return p;
+}
+
+void *dw_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) out_of_memory();
+    return p;
 }
 
 void dw_format_ts(int64_t ms, char *out, size_t cap)

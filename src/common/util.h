@@ -27,6 +27,15 @@ bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms);
  * value that is no time in any unit (NaN, infinite, beyond 1e20). */
 int64_t dw_epoch_to_ms(double v);
 
+/* Allocation for the pipeline's own state (tables, indices, buffers),
+ * which it cannot go on without: on failure the process stops with a
+ * message instead of every caller checking.  Sizes driven by input are
+ * bounded before they get here.  dw_xrealloc(p, 0) frees p and returns
+ * NULL, as realloc does; the others never return NULL. */
+void *dw_xrealloc(void *p, size_t n);
+void *dw_xmalloc(size_t n);
+void *dw_xcalloc(size_t n, size_t size);
+
 /* Format ms since epoch as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (>= 25 bytes). */
 void dw_format_ts(int64_t ms, char *out, size_t cap);
 

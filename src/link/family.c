@@ -12,18 +12,11 @@
 #define BANDS 16
 #define ROWS (DW_MH_K / BANDS)
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q && n) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    return q;
-}
-
 void dw_family_init(dw_family *f)
 {
     memset(f, 0, sizeof *f);
     f->map_cap = 256;
-    f->map = xrealloc(NULL, f->map_cap * sizeof *f->map);
+    f->map = dw_xrealloc(NULL, f->map_cap * sizeof *f->map);
     memset(f->map, 0, f->map_cap * sizeof *f->map);
     dw_lk_init(&f->bands, 32);
 }
@@ -82,13 +75,13 @@ uint32_t dw_family_add(dw_family *f, uint64_t hash, const dw_minhash *mh, dw_fam
     if ((f->n + 1) * 2 > f->map_cap) {
         free(f->map);
         f->map_cap *= 2;
-        f->map = xrealloc(NULL, f->map_cap * sizeof *f->map);
+        f->map = dw_xrealloc(NULL, f->map_cap * sizeof *f->map);
         memset(f->map, 0, f->map_cap * sizeof *f->map);
         for (uint32_t i = 0; i < f->n; i++) map_put(f, f->v[i].hash, i);
     }
     if (f->n == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 64;
-        f->v = xrealloc(f->v, f->cap * sizeof *f->v);
+        f->v = dw_xrealloc(f->v, f->cap * sizeof *f->v);
     }
     uint32_t idx = f->n++;
     dw_family_entry *e = &f->v[idx];

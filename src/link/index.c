@@ -10,20 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "link/index.h"
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q && n) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    return q;
-}
+#include "common/util.h"
 
 void dw_lk_init(dw_lk_index *x, uint32_t sample_cap)
 {
     memset(x, 0, sizeof *x);
     x->sample_cap = sample_cap < 2 ? 2 : sample_cap;
     x->cap = 1024;
-    x->slots = xrealloc(NULL, x->cap * sizeof *x->slots);
+    x->slots = dw_xrealloc(NULL, x->cap * sizeof *x->slots);
     memset(x->slots, 0, x->cap * sizeof *x->slots);
 }
 
@@ -58,7 +52,7 @@ static void grow(dw_lk_index *x)
     dw_lk_slot *old = x->slots;
     uint32_t ocap = x->cap;
     x->cap *= 2;
-    x->slots = xrealloc(NULL, x->cap * sizeof *x->slots);
+    x->slots = dw_xrealloc(NULL, x->cap * sizeof *x->slots);
     memset(x->slots, 0, x->cap * sizeof *x->slots);
     for (uint32_t i = 0; i < ocap; i++) {
         if (!old[i].key) continue;
@@ -98,7 +92,7 @@ static void sample_insert(dw_lk_index *x, dw_lk_list *l, dw_lk_entry e)
         uint32_t nc = l->cap ? l->cap * 2 : 4;
         if (nc > x->sample_cap) nc = x->sample_cap;
         if (nc > l->cap) {
-            l->e = xrealloc(l->e, nc * sizeof *l->e);
+            l->e = dw_xrealloc(l->e, nc * sizeof *l->e);
             x->entry_bytes += (nc - l->cap) * sizeof *l->e;
             l->cap = nc;
         }
@@ -113,7 +107,7 @@ static dw_lk_list *new_list(dw_lk_index *x, uint32_t *ref)
 {
     if (x->nlists == x->lists_cap) {
         x->lists_cap = x->lists_cap ? x->lists_cap * 2 : 256;
-        x->lists = xrealloc(x->lists, x->lists_cap * sizeof *x->lists);
+        x->lists = dw_xrealloc(x->lists, x->lists_cap * sizeof *x->lists);
     }
     *ref = x->nlists;
     dw_lk_list *l = &x->lists[x->nlists++];
@@ -195,7 +189,7 @@ void dw_lk_merge(dw_lk_index *x, uint64_t from, uint64_t to, uint64_t (*acct_has
     else {
         const dw_lk_list *l = &x->lists[s->ref];
         len = l->len;
-        tmp = xrealloc(NULL, (len ? len : 1) * sizeof *tmp);
+        tmp = dw_xrealloc(NULL, (len ? len : 1) * sizeof *tmp);
         memcpy(tmp, l->e, len * sizeof *tmp);
         /* the list slot stays allocated (indices of other lists must not move); empty it */
         x->entry_bytes -= x->lists[s->ref].cap * sizeof(dw_lk_entry);

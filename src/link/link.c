@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "link/link_int.h"
+#include "common/util.h"
 
 
 /* reg_flags: slots registered (cleared when the slot changes value) */
@@ -31,13 +32,6 @@ enum {
     RF_EMAIL = 1u << 10, RF_CREATED = 1u << 11, RF_FIRST = 1u << 12, RF_PIVOT = 1u << 13,
 };
 #define RF_TAG(tag) (1u << (16 + (tag)))
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q && n) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    return q;
-}
 
 static const char *const kind_names[DW_LK__COUNT] = {
     "payment", "network", "client", "system_prompt", "template", "tools", "signup", "timing", "question_bank",
@@ -57,7 +51,7 @@ void dw_link_params_default(dw_link_params *p)
 
 dw_link *dw_link_new(const dw_link_params *p)
 {
-    dw_link *L = xrealloc(NULL, sizeof *L);
+    dw_link *L = dw_xrealloc(NULL, sizeof *L);
     memset(L, 0, sizeof *L);
     if (p) L->p = *p;
     else dw_link_params_default(&L->p);
@@ -94,15 +88,15 @@ dw_link_fp *dw_link_fp_alloc(dw_link *L, uint32_t acct)
     if (acct >= L->slot_cap) {
         uint32_t nc = L->slot_cap ? L->slot_cap : 1024;
         while (nc <= acct) nc *= 2;
-        L->slot_of = xrealloc(L->slot_of, nc * sizeof *L->slot_of);
+        L->slot_of = dw_xrealloc(L->slot_of, nc * sizeof *L->slot_of);
         memset(L->slot_of + L->slot_cap, 0, (nc - L->slot_cap) * sizeof *L->slot_of);
         L->slot_cap = nc;
     }
     if (L->nfp == L->fp_cap) {
         /* x1.5 like the account table: fingerprints dominate at scale */
         L->fp_cap = L->fp_cap ? L->fp_cap + L->fp_cap / 2 : 1024;
-        L->fp = xrealloc(L->fp, L->fp_cap * sizeof *L->fp);
-        L->acct_of = xrealloc(L->acct_of, L->fp_cap * sizeof *L->acct_of);
+        L->fp = dw_xrealloc(L->fp, L->fp_cap * sizeof *L->fp);
+        L->acct_of = dw_xrealloc(L->acct_of, L->fp_cap * sizeof *L->acct_of);
     }
     dw_link_fp *fp = &L->fp[L->nfp];
     dw_link_fp_init(fp);
@@ -297,7 +291,7 @@ static void cand_reserve(dw_link *L, size_t n)
 {
     if (n <= L->cand_cap) return;
     L->cand_cap = n * 2;
-    L->cand = xrealloc(L->cand, L->cand_cap * sizeof *L->cand);
+    L->cand = dw_xrealloc(L->cand, L->cand_cap * sizeof *L->cand);
 }
 
 /* Candidates for account acct from value v, appended at L->cand[*nc]. */

@@ -3,24 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "link/texts.h"
+#include "common/util.h"
 
 #define DOOR_SLOTS (1u << 16)
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q && n) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    return q;
-}
 
 void dw_texts_init(dw_texts *t)
 {
     memset(t, 0, sizeof *t);
-    t->door = xrealloc(NULL, DOOR_SLOTS * sizeof *t->door);
+    t->door = dw_xrealloc(NULL, DOOR_SLOTS * sizeof *t->door);
     memset(t->door, 0, DOOR_SLOTS * sizeof *t->door);
     t->door_mask = DOOR_SLOTS - 1;
     t->cap = 256;
-    t->slots = xrealloc(NULL, t->cap * sizeof *t->slots);
+    t->slots = dw_xrealloc(NULL, t->cap * sizeof *t->slots);
     memset(t->slots, 0, t->cap * sizeof *t->slots);
 }
 
@@ -59,7 +53,7 @@ void dw_texts_put(dw_texts *t, uint64_t key, const char *s, size_t n)
         dw_text_slot *old = t->slots;
         uint32_t ocap = t->cap;
         t->cap *= 2;
-        t->slots = xrealloc(NULL, t->cap * sizeof *t->slots);
+        t->slots = dw_xrealloc(NULL, t->cap * sizeof *t->slots);
         memset(t->slots, 0, t->cap * sizeof *t->slots);
         for (uint32_t i = 0; i < ocap; i++)
             if (old[i].key) insert(t, old[i]);
@@ -68,7 +62,7 @@ void dw_texts_put(dw_texts *t, uint64_t key, const char *s, size_t n)
     if (t->len + n + 1 > t->arena_cap) {
         size_t nc = t->arena_cap ? t->arena_cap * 2 : 4096;
         while (nc < t->len + n + 1) nc *= 2;
-        t->arena = xrealloc(t->arena, nc);
+        t->arena = dw_xrealloc(t->arena, nc);
         t->arena_cap = nc;
     }
     memcpy(t->arena + t->len, s, n);

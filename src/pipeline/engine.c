@@ -41,17 +41,11 @@
 #include "pipeline/engine_int.h"
 #include "source/reader.h"
 #include "common/buf.h"
-
-static void *xcalloc(size_t n, size_t k)
-{
-    void *p = calloc(n, k);
-    if (!p) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    return p;
-}
+#include "common/util.h"
 
 dw_engine *dw_engine_new(const dw_config *cfg, char *err, size_t errlen)
 {
-    dw_engine *e = xcalloc(1, sizeof *e);
+    dw_engine *e = dw_xcalloc(1, sizeof *e);
     if (cfg) e->cfg = *cfg;
     else {
         dw_config *d = dw_config_new();
@@ -148,9 +142,7 @@ static dw_alert *new_alert(dw_engine *e, const dw_obs *o, uint32_t acct, int ver
 {
     if (e->nalerts == e->alerts_cap) {
         e->alerts_cap = e->alerts_cap ? e->alerts_cap * 2 : 256;
-        dw_alert *n = realloc(e->alerts, e->alerts_cap * sizeof *n);
-        if (!n) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-        e->alerts = n;
+        e->alerts = dw_xrealloc(e->alerts, e->alerts_cap * sizeof *e->alerts);
     }
     dw_alert *al = &e->alerts[e->nalerts++];
     memset(al, 0, sizeof *al);
@@ -292,7 +284,7 @@ void dw_engine_set_max_accounts(dw_engine *e, uint32_t cap) { e->max_accounts = 
 
 void dw_engine_bloom_add(dw_engine *e, uint64_t h)
 {
-    if (!e->bloom) e->bloom = xcalloc(BLOOM_BITS / 64, sizeof *e->bloom);
+    if (!e->bloom) e->bloom = dw_xcalloc(BLOOM_BITS / 64, sizeof *e->bloom);
     uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
     for (uint32_t k = 0; k < 3; k++) {
         uint32_t b = (h1 + k * h2) & (BLOOM_BITS - 1);
@@ -410,10 +402,10 @@ long dw_engine_trim(dw_engine *e, char *err, size_t errlen)
     uint32_t target = e->max_accounts - e->max_accounts / 16;
     uint32_t want = live - target;
     /* what refers to an account by index, besides the link and campaign stages */
-    uint8_t *pinned = xcalloc(t->n ? t->n : 1, 1);
+    uint8_t *pinned = dw_xcalloc(t->n ? t->n : 1, 1);
     for (size_t k = 0; k < dw_reorder_size(&e->ro); k++) pinned[dw_reorder_waiting(&e->ro, k)->account] = 1;
     for (size_t k = 0; k < e->nalerts; k++) pinned[e->alerts[k].account] = 1;
-    lru_item *c = xcalloc(t->n ? t->n : 1, sizeof *c);
+    lru_item *c = dw_xcalloc(t->n ? t->n : 1, sizeof *c);
     uint32_t nc = 0;
     for (uint32_t i = 0; i < t->n; i++) {
         const dw_account *a = &t->v[i];
@@ -427,7 +419,7 @@ long dw_engine_trim(dw_engine *e, char *err, size_t errlen)
         select_oldest(c, nc, want);
         nc = want;
     }
-    uint32_t *idx = xcalloc(nc ? nc : 1, sizeof *idx);
+    uint32_t *idx = dw_xcalloc(nc ? nc : 1, sizeof *idx);
     for (uint32_t k = 0; k < nc; k++) idx[k] = c[k].i;
     free(c);
     if (nc && dw_store_spill(e->store, e, idx, nc, err, errlen) < 0) { free(idx); return -1; }

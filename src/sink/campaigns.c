@@ -15,6 +15,7 @@
 #include <string.h>
 #include "pipeline/engine_int.h"
 #include "common/buf.h"
+#include "common/util.h"
 
 #define MAX_INDICATORS 200
 
@@ -28,8 +29,7 @@ static int by_id(const void *x, const void *y)
 /* Members of c sorted by account id (malloc'd). */
 static uint32_t *members_by_id(const dw_engine *e, const dw_campaign *c)
 {
-    uint32_t *m = malloc((c->n ? c->n : 1) * sizeof *m);
-    if (!m) { fputs("distillwatch: out of memory\n", stderr); abort(); }
+    uint32_t *m = dw_xmalloc(c->n * sizeof *m);
     memcpy(m, c->members, c->n * sizeof *m);
     sort_accts = &e->accts;
     qsort(m, c->n, sizeof *m, by_id);

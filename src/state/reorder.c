@@ -3,13 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "state/reorder.h"
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    return q;
-}
+#include "common/util.h"
 
 void dw_reorder_init(dw_reorder *r, int64_t window_ms, size_t max_items)
 {
@@ -36,7 +30,7 @@ void dw_reorder_free(dw_reorder *r)
 
 dw_obs *dw_reorder_obtain(dw_reorder *r)
 {
-    dw_obs *o = r->nfree ? r->free_list[--r->nfree] : xrealloc(NULL, sizeof *o);
+    dw_obs *o = r->nfree ? r->free_list[--r->nfree] : dw_xrealloc(NULL, sizeof *o);
     o->rid_heap = NULL;
     o->rid_inline[0] = 0;
     return o;
@@ -49,7 +43,7 @@ void dw_reorder_recycle(dw_reorder *r, dw_obs *o)
     if (r->nfree == r->free_cap) {
         if (r->free_cap >= 4096) { free(o); return; }   /* keep the pool small */
         r->free_cap = r->free_cap ? r->free_cap * 2 : 64;
-        r->free_list = xrealloc(r->free_list, r->free_cap * sizeof *r->free_list);
+        r->free_list = dw_xrealloc(r->free_list, r->free_cap * sizeof *r->free_list);
     }
     r->free_list[r->nfree++] = o;
 }
@@ -71,7 +65,7 @@ int dw_reorder_push(dw_reorder *r, dw_obs *o)
     if (r->qn == 0 || !before(o, r->ring[(r->head + r->qn - 1) & (r->qcap - 1)])) {
         if (r->qn == r->qcap) {
             size_t ncap = r->qcap ? r->qcap * 2 : 256;
-            dw_obs **nr = xrealloc(NULL, ncap * sizeof *nr);
+            dw_obs **nr = dw_xrealloc(NULL, ncap * sizeof *nr);
             for (size_t i = 0; i < r->qn; i++) nr[i] = r->ring[(r->head + i) & (r->qcap - 1)];
             free(r->ring);
             r->ring = nr;
@@ -83,7 +77,7 @@ int dw_reorder_push(dw_reorder *r, dw_obs *o)
     }
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 256;
-        r->heap = xrealloc(r->heap, r->cap * sizeof *r->heap);
+        r->heap = dw_xrealloc(r->heap, r->cap * sizeof *r->heap);
     }
     size_t i = r->n++;
     while (i > 0) {

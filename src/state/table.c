@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "state/table.h"
+#include "common/util.h"
 
 #define ARENA_BLOCK (1u << 20)
 
@@ -11,18 +12,11 @@ struct dw_arena_block {
     char data[];
 };
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q) { fputs("distillwatch: out of memory\n", stderr); abort(); }
-    return q;
-}
-
 const char *dw_arena_strndup(dw_arena *a, const char *s, size_t n)
 {
     if (!a->head || a->used + n + 1 > a->cap) {
         size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
-        dw_arena_block *b = xrealloc(NULL, sizeof *b + cap);
+        dw_arena_block *b = dw_xrealloc(NULL, sizeof *b + cap);
         b->next = a->head;
         a->head = b;
         a->used = 0;
@@ -51,8 +45,7 @@ void dw_accounts_init(dw_account_table *t)
 {
     memset(t, 0, sizeof *t);
     t->index_cap = 1024;
-    t->index = calloc(t->index_cap, sizeof *t->index);
-    if (!t->index) { fputs("distillwatch: out of memory\n", stderr); abort(); }
+    t->index = dw_xcalloc(t->index_cap, sizeof *t->index);
 }
 
 static void free_strings(dw_account *a)
@@ -74,8 +67,7 @@ void dw_accounts_free(dw_account_table *t)
 
 static void reindex(dw_account_table *t, uint32_t cap)
 {
-    uint32_t *idx = calloc(cap, sizeof *idx);
-    if (!idx) { fputs("distillwatch: out of memory\n", stderr); abort(); }
+    uint32_t *idx = dw_xcalloc(cap, sizeof *idx);
     for (uint32_t i = 0; i < t->n; i++) {
         if (t->v[i].slot & DW_SLOT_VACANT) continue;
         uint32_t s = (uint32_t)t->v[i].id_hash & (cap - 1);
@@ -115,7 +107,7 @@ uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *
         uint32_t i = t->free_slots[--t->nfree];
         dw_account *a = &t->v[i];
         dw_account_init(a);
-        char *copy = xrealloc(NULL, n + 1);
+        char *copy = dw_xrealloc(NULL, n + 1);
         memcpy(copy, id, n);
         copy[n] = 0;
         a->id = copy;
@@ -128,7 +120,7 @@ uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *
     if (t->n == t->cap) {
         /* grow by 1.5x: the array dominates memory at millions of accounts */
         t->cap = t->cap ? t->cap + t->cap / 2 : 1024;
-        t->v = xrealloc(t->v, (size_t)t->cap * sizeof *t->v);
+        t->v = dw_xrealloc(t->v, (size_t)t->cap * sizeof *t->v);
     }
     uint32_t i = t->n++;
     dw_account *a = &t->v[i];
@@ -169,7 +161,7 @@ void dw_accounts_release(dw_account_table *t, uint32_t i)
     a->slot = DW_SLOT_VACANT;
     if (t->nfree == t->free_cap) {
         t->free_cap = t->free_cap ? t->free_cap * 2 : 256;
-        t->free_slots = xrealloc(t->free_slots, (size_t)t->free_cap * sizeof *t->free_slots);
+        t->free_slots = dw_xrealloc(t->free_slots, (size_t)t->free_cap * sizeof *t->free_slots);
     }
     t->free_slots[t->nfree++] = i;
 }
@@ -178,7 +170,7 @@ void dw_accounts_set_payment(dw_account_table *t, uint32_t i, const char *s, siz
 {
     dw_account *a = &t->v[i];
     if (a->slot & DW_SLOT_PAY_HEAP) free((char *)a->payment);
-    char *copy = xrealloc(NULL, n + 1);
+    char *copy = dw_xrealloc(NULL, n + 1);
     memcpy(copy, s, n);
     copy[n] = 0;
     a->payment = copy;
