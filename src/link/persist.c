@@ -20,17 +20,7 @@
 #include <string.h>
 #include "link/link_int.h"
 #include "campaign/campaign.h"
-
-static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "store: %s", msg ? msg : sqlite3_errmsg(db));
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
-}
+#include "store/sql.h"
 
 static void link_tag(char *out, size_t cap)
 {
@@ -39,7 +29,7 @@ static void link_tag(char *out, size_t cap)
 
 int dw_link_store_schema(sqlite3 *db, char *err, size_t errlen)
 {
-    return exec(db,
+    return dw_sql_exec(db,
                 "CREATE TABLE IF NOT EXISTS link_fp(id TEXT PRIMARY KEY, fp BLOB NOT NULL);"
                 "CREATE TABLE IF NOT EXISTS link_registry(seq INTEGER PRIMARY KEY, hash INTEGER NOT NULL, mh BLOB NOT NULL);"
                 "CREATE TABLE IF NOT EXISTS link_texts(key INTEGER PRIMARY KEY, text TEXT NOT NULL);"
@@ -98,9 +88,7 @@ int dw_link_store_load(sqlite3 *db, dw_link *L, dw_campaigns *C, const dw_accoun
     sqlite3_finalize(st);
     return 0;
 sqlerr:
-    snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
-    if (st) sqlite3_finalize(st);
-    return -1;
+    return dw_sql_fail(db, st, 0, err, errlen);
 }
 
 int dw_link_store_save(sqlite3 *db, dw_link *L, const dw_campaigns *C, const dw_account_table *t, char *err, size_t errlen)
@@ -162,7 +150,5 @@ int dw_link_store_save(sqlite3 *db, dw_link *L, const dw_campaigns *C, const dw_
     L->texts_saved = L->texts.len;
     return 0;
 sqlerr:
-    snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
-    if (st) sqlite3_finalize(st);
-    return -1;
+    return dw_sql_fail(db, st, 0, err, errlen);
 }

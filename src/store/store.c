@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pipeline/engine_int.h"
+#include "store/sql.h"
 
 struct dw_store {
     sqlite3 *db;
@@ -64,7 +65,7 @@ static int step_account(sqlite3_stmt *st, const dw_account *a)
     return sqlite3_step(st);
 }
 
-static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+int dw_sql_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -75,9 +76,17 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
     return 0;
 }
 
+int dw_sql_fail(sqlite3 *db, sqlite3_stmt *st, int rollback, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
+    if (st) sqlite3_finalize(st);
+    if (rollback) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
 static int load(dw_store *s, dw_engine *e, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     char tag[128];
     format_tag(tag, sizeof tag);
     /* format */
@@ -150,8 +159,7 @@ static int load(dw_store *s, dw_engine *e, char *err, size_t errlen)
     sqlite3_finalize(st);
     return 0;
 sqlerr:
-    snprintf(err, errlen, "store: %s", sqlite3_errmsg(s->db));
-    return -1;
+    return dw_sql_fail(s->db, st, 0, err, errlen);
 }
 
 dw_store *dw_store_open(dw_engine *e, const char *path, char *err, size_t errlen)
@@ -164,7 +172,7 @@ dw_store *dw_store_open(dw_engine *e, const char *path, char *err, size_t errlen
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 5000);
-    if (exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    if (dw_sql_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB);"
                     "CREATE TABLE IF NOT EXISTS models(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
                     " first_seen INTEGER, requests INTEGER);"
@@ -194,7 +202,7 @@ dw_store *dw_store_open(dw_engine *e, const char *path, char *err, size_t errlen
  * current state (saved next: a reloaded account is dirty) must overwrite. */
 static int fold_spill(dw_store *s, char *err, size_t errlen)
 {
-    return exec(s->db, "INSERT INTO accounts(id, payment, state) SELECT id, payment, state FROM spill WHERE true "
+    return dw_sql_exec(s->db, "INSERT INTO accounts(id, payment, state) SELECT id, payment, state FROM spill WHERE true "
                        "ON CONFLICT(id) DO UPDATE SET payment=excluded.payment, state=excluded.state;"
                        "DELETE FROM spill;", err, errlen);
 }
@@ -235,16 +243,14 @@ static int reassess_stored(dw_store *s, dw_engine *e, char *err, size_t errlen)
     sqlite3_finalize(u);
     return 0;
 sqlerr:
-    snprintf(err, errlen, "store: %s", sqlite3_errmsg(s->db));
-    sqlite3_finalize(q);
     sqlite3_finalize(u);
-    return -1;
+    return dw_sql_fail(s->db, q, 0, err, errlen);
 }
 
 int dw_store_spill(dw_store *s, const dw_engine *e, const uint32_t *idx, size_t k, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    if (exec(s->db, "BEGIN IMMEDIATE", err, errlen) < 0) return -1;
+    if (dw_sql_exec(s->db, "BEGIN IMMEDIATE", err, errlen) < 0) return -1;
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO spill(id, payment, state) VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     for (size_t j = 0; j < k; j++) {
@@ -252,12 +258,9 @@ int dw_store_spill(dw_store *s, const dw_engine *e, const uint32_t *idx, size_t 
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    return exec(s->db, "COMMIT", err, errlen);
+    return dw_sql_exec(s->db, "COMMIT", err, errlen);
 sqlerr:
-    snprintf(err, errlen, "store: %s", sqlite3_errmsg(s->db));
-    if (st) sqlite3_finalize(st);
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return -1;
+    return dw_sql_fail(s->db, st, 1, err, errlen);
 }
 
 int dw_store_fetch(dw_store *s, const char *id, size_t n, dw_account *out, char *pay, size_t paycap, int *from_spill)
@@ -289,7 +292,7 @@ int dw_store_save(dw_store *s, dw_engine *e, char *err, size_t errlen)
     sqlite3_stmt *st = NULL;
     char tag[128];
     format_tag(tag, sizeof tag);
-    if (exec(s->db, "BEGIN IMMEDIATE", err, errlen) < 0) return -1;
+    if (dw_sql_exec(s->db, "BEGIN IMMEDIATE", err, errlen) < 0) return -1;
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK) goto sqlerr;
     sqlite3_bind_text(st, 1, "format", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, tag, -1, SQLITE_TRANSIENT);
@@ -346,12 +349,9 @@ int dw_store_save(dw_store *s, dw_engine *e, char *err, size_t errlen)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
-    return exec(s->db, "COMMIT", err, errlen);
+    return dw_sql_exec(s->db, "COMMIT", err, errlen);
 sqlerr:
-    snprintf(err, errlen, "store: %s", sqlite3_errmsg(s->db));
-    if (st) sqlite3_finalize(st);
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return -1;
+    return dw_sql_fail(s->db, st, 1, err, errlen);
 }
 
 void dw_store_close(dw_store *s)
