@@ -406,6 +406,22 @@ static void group_traits(dw_campaign *c, const dw_campaign_env *env)
 }
 
 /* Rebuild campaign `root` from the communities of its group. */
+/* Requests, first and last activity and the earliest member, over the
+ * campaign's current members. */
+static void member_totals(dw_campaign *c, const dw_campaign_env *env)
+{
+    c->requests = 0;
+    c->first_ms = c->last_ms = DW_TS_NONE;
+    c->earliest = NONE;
+    for (uint32_t i = 0; i < c->n; i++) {
+        const dw_account *a = &env->accts->v[c->members[i]];
+        c->requests += a->requests;
+        if (c->first_ms == DW_TS_NONE || a->first_ms < c->first_ms) c->first_ms = a->first_ms;
+        if (c->last_ms == DW_TS_NONE || a->last_ms > c->last_ms) c->last_ms = a->last_ms;
+        if (c->earliest == NONE || earlier(a, &env->accts->v[c->earliest])) c->earliest = c->members[i];
+    }
+}
+
 static void assemble(dw_campaigns *C, uint32_t root, const dw_campaign_env *env)
 {
     dw_campaign *c = C->v[root];
@@ -444,13 +460,6 @@ static void assemble(dw_campaigns *C, uint32_t root, const dw_campaign_env *env)
         c->covert_edges += p->own_covert;
         c->edge_weight += p->own_edge_weight;
     }
-    for (uint32_t i = 0; i < c->n; i++) {
-        const dw_account *a = &env->accts->v[c->members[i]];
-        c->requests += a->requests;
-        if (c->first_ms == DW_TS_NONE || a->first_ms < c->first_ms) c->first_ms = a->first_ms;
-        if (c->last_ms == DW_TS_NONE || a->last_ms > c->last_ms) c->last_ms = a->last_ms;
-        if (c->earliest == NONE || earlier(a, &env->accts->v[c->earliest])) c->earliest = c->members[i];
-    }
     if (!c->n) { c->live = 0; return; }
     float *lk = dw_xrealloc(NULL, c->n * sizeof *lk);
     memcpy(lk, c->link, c->n * sizeof *lk);
@@ -466,16 +475,7 @@ static void assemble(dw_campaigns *C, uint32_t root, const dw_campaign_env *env)
         if (c->link[i] >= 0.2 * c->link_median) { c->members[kept] = c->members[i]; c->link[kept++] = c->link[i]; }
     if (kept < C->p.min_accounts) kept = 0;
     c->n = kept;
-    c->requests = 0;
-    c->first_ms = c->last_ms = DW_TS_NONE;
-    c->earliest = NONE;
-    for (uint32_t i = 0; i < c->n; i++) {
-        const dw_account *a = &env->accts->v[c->members[i]];
-        c->requests += a->requests;
-        if (c->first_ms == DW_TS_NONE || a->first_ms < c->first_ms) c->first_ms = a->first_ms;
-        if (c->last_ms == DW_TS_NONE || a->last_ms > c->last_ms) c->last_ms = a->last_ms;
-        if (c->earliest == NONE || earlier(a, &env->accts->v[c->earliest])) c->earliest = c->members[i];
-    }
+    member_totals(c, env);
     if (!c->n) { c->live = 0; return; }
     dw_assessment pooled;
     dw_pool pool;
