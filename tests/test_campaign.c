@@ -381,15 +381,10 @@ static void test_config_keys(void **state)
     static const dw_signal_id coord[] = {S_CAMPAIGN, S_COORDINATED, S_DISGUISE};
     for (size_t i = 0; i < 3; i++) assert_int_equal(dw_signal_group(coord[i]), DW_G_COORD);
     /* a typo in the new sections is an error, not a silent default */
-    FILE *f = fopen("/tmp/dwtest-link.conf", "w");
-    fputs("[link]\nedge_mni = 3\n", f);
-    fclose(f);
-    assert_int_equal(dw_config_load(def, "/tmp/dwtest-link.conf", err, sizeof err), -1);
-    f = fopen("/tmp/dwtest-link.conf", "w");
-    fputs("[campaign]\nmin_accounts = 1\n", f);
-    fclose(f);
-    assert_int_equal(dw_config_load(def, "/tmp/dwtest-link.conf", err, sizeof err), -1);
-    unlink("/tmp/dwtest-link.conf");
+    const char *dir = dw_test_tmpdir();
+    assert_int_equal(dw_config_load(def, dw_test_write(dir, "link.conf", "[link]\nedge_mni = 3\n"), err, sizeof err), -1);
+    assert_int_equal(dw_config_load(def, dw_test_write(dir, "link.conf", "[campaign]\nmin_accounts = 1\n"), err, sizeof err),
+                     -1);
     dw_config_free(def);
     dw_config_free(file);
 }

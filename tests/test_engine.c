@@ -300,21 +300,14 @@ static void test_config_file_matches_defaults(void **state)
     assert_true(def->trust_caps_block == file->trust_caps_block);
     assert_true(def->block_needs_concealment == file->block_needs_concealment);
     assert_true(file->sig[S_DATACENTER].corroborates == 0 && file->sig[S_SINGLE_TURN].corroborates == 0);
-    FILE *f = fopen("/tmp/dwtest-bad.conf", "w");
-    fputs("[signal.reasoning_elicitaton]\nweight = 1\n", f);
-    fclose(f);
-    assert_int_equal(dw_config_load(zero, "/tmp/dwtest-bad.conf", err, sizeof err), -1);
+    const char *dir = dw_test_tmpdir();
+    assert_int_equal(dw_config_load(zero, dw_test_write(dir, "bad.conf", "[signal.reasoning_elicitaton]\nweight = 1\n"),
+                                    err, sizeof err), -1);
     assert_non_null(strstr(err, "reasoning_elicitaton"));
-    f = fopen("/tmp/dwtest-bad.conf", "w");
-    fputs("[verdict]\nreview = lots\n", f);
-    fclose(f);
-    assert_int_equal(dw_config_load(zero, "/tmp/dwtest-bad.conf", err, sizeof err), -1);
+    assert_int_equal(dw_config_load(zero, dw_test_write(dir, "bad.conf", "[verdict]\nreview = lots\n"), err, sizeof err), -1);
     assert_non_null(strstr(err, "not a number"));
-    f = fopen("/tmp/dwtest-bad.conf", "w");
-    fputs("[verdict]\nreview = 0.9\nblock = 0.5\n", f);
-    fclose(f);
-    assert_int_equal(dw_config_load(zero, "/tmp/dwtest-bad.conf", err, sizeof err), -1);
-    unlink("/tmp/dwtest-bad.conf");
+    assert_int_equal(dw_config_load(zero, dw_test_write(dir, "bad.conf", "[verdict]\nreview = 0.9\nblock = 0.5\n"),
+                                    err, sizeof err), -1);
     dw_config_free(def);
     dw_config_free(file);
     dw_config_free(zero);

@@ -132,15 +132,6 @@ static void test_exposure_and_cost(void **state)
     assert_true(isinf(dwe_accounts_per_million(0, 10)));
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 /* Five accounts: c1,c2,c3 in campaign X; b1 benign eval harness; j1 abuse.
  * The scan blocks c1 and c2 (campaign P = {c1,c2,b1}), reviews b1, allows c3
@@ -153,7 +144,7 @@ static void test_end_to_end(void **state)
     char scan[256];
     snprintf(scan, sizeof scan, "%s/scan", d);
     assert_int_equal(mkdir(scan, 0777), 0);
-    write_file(d, "truth.jsonl",
+    dw_test_write(d, "truth.jsonl",
                "{\"account_id\":\"c1\",\"label\":\"campaign\",\"campaign\":\"X\",\"class\":\"campaign_hydra\"}\n"
                "{\"account_id\":\"c2\",\"label\":\"campaign\",\"campaign\":\"X\",\"class\":\"campaign_hydra\"}\n"
                "{\"account_id\":\"c3\",\"label\":\"campaign\",\"campaign\":\"X\",\"class\":\"campaign_hydra\"}\n"
@@ -162,7 +153,7 @@ static void test_end_to_end(void **state)
     /* c1: 4 requests at 1,2,3,4 s (one cover: r2); c2: 2 requests at 4,6 s;
      * c3: 2 at 1,7 s; b1: 1; j1: 1.  Campaign traffic: 8 requests, first
      * alert at 3 s: before it c1@1,c1@2,c3@1 -> 3/8. */
-    write_file(d, "requests.jsonl",
+    dw_test_write(d, "requests.jsonl",
                "{\"request_id\":\"r1\",\"timestamp\":\"2026-06-01T00:00:01Z\",\"account_id\":\"c1\"}\n"
                "{\"request_id\":\"r2\",\"timestamp\":\"2026-06-01T00:00:02Z\",\"account_id\":\"c1\"}\n"
                "{\"request_id\":\"r3\",\"timestamp\":\"2026-06-01T00:00:03Z\",\"account_id\":\"c1\"}\n"
@@ -174,17 +165,17 @@ static void test_end_to_end(void **state)
                "{\"request_id\":\"r9\",\"timestamp\":\"2026-06-01T00:00:01Z\",\"account_id\":\"b1\"}\n"
                "not json at all\n"
                "{\"request_id\":\"r10\",\"timestamp\":\"2026-06-01T00:00:01Z\",\"account_id\":\"j1\"}\n");
-    write_file(d, "truth_requests.jsonl",
+    dw_test_write(d, "truth_requests.jsonl",
                "{\"request_id\":\"r2\",\"account_id\":\"c1\",\"purpose\":\"cover\"}\n"
                "{\"request_id\":\"r1\",\"account_id\":\"c1\",\"purpose\":\"harvest\"}\n");
-    write_file(scan, "accounts.jsonl",
+    dw_test_write(scan, "accounts.jsonl",
                "{\"account_id\":\"c1\",\"verdict\":\"block\",\"score\":0.9,\"campaign_id\":\"P\"}\n"
                "{\"account_id\":\"c2\",\"verdict\":\"block\",\"score\":0.8,\"campaign_id\":\"P\"}\n"
                "{\"account_id\":\"c3\",\"verdict\":\"allow\",\"score\":0.1,\"campaign_id\":null}\n"
                "{\"account_id\":\"b1\",\"verdict\":\"review\",\"score\":0.5,\"campaign_id\":\"P\"}\n"
                "{\"account_id\":\"j1\",\"verdict\":\"allow\",\"score\":0.95,\"campaign_id\":null}\n"
                "{\"account_id\":\"zz\",\"verdict\":\"allow\",\"score\":0.0,\"campaign_id\":null}\n");
-    write_file(scan, "alerts.jsonl",
+    dw_test_write(scan, "alerts.jsonl",
                "{\"ts\":\"2026-06-01T00:00:03Z\",\"request_id\":\"r3\",\"account_id\":\"c1\",\"campaign_id\":\"P\","
                "\"verdict\":\"block\",\"score\":0.9,\"reason\":\"x\"}\n"
                "{\"ts\":\"2026-06-01T00:00:05.000Z\",\"request_id\":\"r6\",\"account_id\":\"c2\",\"campaign_id\":\"P\","
@@ -248,7 +239,7 @@ static void test_end_to_end(void **state)
     dwe_result_free(&r);
 
     /* campaigns.json takes precedence over accounts' campaign_id */
-    write_file(scan, "campaigns.json",
+    dw_test_write(scan, "campaigns.json",
                "{\"campaigns\":[{\"campaign_id\":\"Q\",\"accounts\":[\"c1\",\"c2\",\"c3\"]},"
                "{\"campaign_id\":\"R\",\"accounts\":[\"b1\"]}]}");
     assert_int_equal(dwe_evaluate(&in, &r, err, sizeof err), 0);
@@ -263,7 +254,7 @@ static void test_bad_input(void **state)
     (void)state;
     const char *d = dw_test_tmpdir();
     assert_non_null(d);
-    write_file(d, "truth.jsonl", "{\"account_id\":\"a\",\"label\":\"weird\"}\n");
+    dw_test_write(d, "truth.jsonl", "{\"account_id\":\"a\",\"label\":\"weird\"}\n");
     char truth[256];
     snprintf(truth, sizeof truth, "%s/truth.jsonl", d);
     dwe_inputs in = {truth, d, NULL, NULL};

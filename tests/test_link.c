@@ -175,13 +175,7 @@ static dw_engine *engine_with_accounts(const char *accounts_jsonl)
     dw_engine *e = dw_engine_new(NULL, err, sizeof err);
     assert_non_null(e);
     if (accounts_jsonl) {
-        const char *dir = dw_test_tmpdir();
-        char path[512];
-        snprintf(path, sizeof path, "%s/accounts.jsonl", dir);
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(accounts_jsonl, f);
-        fclose(f);
+        const char *path = dw_test_write(dw_test_tmpdir(), "accounts.jsonl", accounts_jsonl);
         assert_int_equal(dw_engine_load_accounts(e, path, err, sizeof err), 0);
     }
     return e;

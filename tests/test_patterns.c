@@ -624,15 +624,6 @@ static void test_threads(void **state)
 
 /* ---------------------------------------------------- loading a directory --- */
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static void remove_dir(const char *dir, const char *const *names, size_t n)
 {
@@ -648,16 +639,16 @@ static void test_load_directory(void **state)
 {
     const char *dir = dw_test_tmpdir();
     assert_non_null(dir);
-    write_file(dir, "a.pack",
+    dw_test_write(dir, "a.pack",
                "# comment\n"
                "\n"
                "topic:zeta\ten\ti\t\\bzeta\\b\n"
                "  topic:alpha   en   -   \\bALPHA\\b   \r\n"
                "cot\tfr\ti\tréfléchis\\s+bien\n"
                "rubric\t*\t-\t\\[\\[X\\]\\]\n");
-    write_file(dir, "b.pack", "topic:alpha\ten\ti\tfirst letter\njailbreak\ten\t-\t sudo rm -rf \n");
-    write_file(dir, "hosting.pack", "# hosting\n64500 # test\nAS64501\n\n  64500\n");
-    write_file(dir, "notes.txt", "this is not a pack and is ignored ((((\n");
+    dw_test_write(dir, "b.pack", "topic:alpha\ten\ti\tfirst letter\njailbreak\ten\t-\t sudo rm -rf \n");
+    dw_test_write(dir, "hosting.pack", "# hosting\n64500 # test\nAS64501\n\n  64500\n");
+    dw_test_write(dir, "notes.txt", "this is not a pack and is ignored ((((\n");
     char err[256] = "untouched";
     dw_patterns *p = dw_patterns_load(dir, err, sizeof err);
     if (!p)
@@ -696,8 +687,8 @@ static void expect_load_error(const char *pack, const char *text, const char *wa
 {
     const char *dir = dw_test_tmpdir();
     assert_non_null(dir);
-    write_file(dir, "good.pack", "cot\ten\ti\tthink\\s+step\n");
-    write_file(dir, pack, text);
+    dw_test_write(dir, "good.pack", "cot\ten\ti\tthink\\s+step\n");
+    dw_test_write(dir, pack, text);
     char err[512] = "";
     dw_patterns *p = dw_patterns_load(dir, err, sizeof err);
     if (p || !strstr(err, want1) || (want2 && !strstr(err, want2)))
@@ -755,7 +746,7 @@ static void test_load_errors(void **state)
 static void test_load_hosting_only(void **state)
 {
     const char *dir = dw_test_tmpdir();
-    write_file(dir, "hosting.pack", "64496\n");
+    dw_test_write(dir, "hosting.pack", "64496\n");
     char err[256];
     dw_patterns *p = dw_patterns_load(dir, err, sizeof err);
     assert_non_null(p);

@@ -161,26 +161,21 @@ static void test_keyid(void **st)
 static void test_serve_config(void **st)
 {
     (void)st;
-    char path[512], err[256];
-    snprintf(path, sizeof path, "%s/serve.conf", dw_test_tmpdir());
+    char err[256];
     dw_config *c = dw_config_new();
-    FILE *f = fopen(path, "w");
-    fputs("[serve]\naccount_header = x-api-key\naccount_header_hash = hmac-sha256\nkey_secret = s3\n[state]\nmax_accounts = 500\n", f);
-    fclose(f);
+    const char *dir = dw_test_tmpdir();
+    const char *path = dw_test_write(dir, "serve.conf",
+                                     "[serve]\naccount_header = x-api-key\naccount_header_hash = hmac-sha256\nkey_secret = s3\n"
+                                     "[state]\nmax_accounts = 500\n");
     assert_int_equal(dw_config_load(c, path, err, sizeof err), 0);
     assert_string_equal(c->serve_account_header, "x-api-key");
     assert_int_equal(c->serve_account_hash, DW_KEYHASH_HMAC_SHA256);
     assert_string_equal(c->serve_key_secret, "s3");
     assert_int_equal(c->max_accounts, 500);
-    f = fopen(path, "w");
-    fputs("[serve]\naccount_header_hash = sha1\n", f);
-    fclose(f);
-    assert_int_equal(dw_config_load(c, path, err, sizeof err), -1);
+    assert_int_equal(dw_config_load(c, dw_test_write(dir, "serve.conf", "[serve]\naccount_header_hash = sha1\n"), err, sizeof err),
+                     -1);
     assert_non_null(strstr(err, "hmac-sha256"));
-    f = fopen(path, "w");
-    fputs("[state]\nmax_accounts = -1\n", f);
-    fclose(f);
-    assert_int_equal(dw_config_load(c, path, err, sizeof err), -1);
+    assert_int_equal(dw_config_load(c, dw_test_write(dir, "serve.conf", "[state]\nmax_accounts = -1\n"), err, sizeof err), -1);
     dw_config_free(c);
     unlink(path);
 }

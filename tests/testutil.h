@@ -40,6 +40,19 @@ static inline const char *dw_test_tmpdir(void)
     return mkdtemp(buf);
 }
 
+/* Write text to dir/name, replacing the file.  Returns the path (a static
+ * buffer, valid until the next call); fails the test when it cannot write. */
+static inline const char *dw_test_write(const char *dir, const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
 /* Read a whole file into a malloc'd NUL-terminated buffer. */
 static inline char *dw_test_slurp(const char *path, size_t *len)
 {
