@@ -7,6 +7,7 @@
 # compared live, and again after a graceful stop and restart (the fold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 cap=${DW_CAP:-60}
 d=$(mktemp -d)
@@ -25,8 +26,8 @@ start() {  # start SUFFIX [--accounts FILE]
     echo $! > "$d/$n.pid"
   done
   for n in nocap cap; do
-    local p=
-    for _ in $(seq 1 300); do p=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$d/$n.log$s"); [[ -n $p ]] && break; sleep 0.1; done
+    local p
+    p=$(dw_serve_port "$d/$n.log$s" "$(cat "$d/$n.pid")")
     eval "port_$n=$p"
   done
 }

@@ -8,6 +8,7 @@
 # the RSS at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 n=${DW_EVICT_ACCOUNTS:-400000}
 cap=${DW_EVICT_CAP:-200000}
@@ -21,13 +22,7 @@ split -l 20000 -d -a 4 "$d/all.jsonl" "$d/b."
 sed "s/^max_accounts = .*/max_accounts = $cap/" config/distillwatch.conf > "$d/c.conf"
 $BIN serve --listen 127.0.0.1:0 --store "$d/s.db" --config "$d/c.conf" --threads 1 > /dev/null 2> "$d/log" &
 pid=$!
-port=
-for _ in $(seq 1 300); do
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$d/log")
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n $port ]] || { cat "$d/log"; exit 1; }
+port=$(dw_serve_port "$d/log" "$pid")
 t0=$(date +%s.%N)
 for f in "$d"/b.*; do
   curl -sf -o /dev/null -X POST -H "Authorization: Bearer $DISTILLWATCH_TOKEN" --data-binary @"$f" "http://127.0.0.1:$port/v1/events"

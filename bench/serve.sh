@@ -17,6 +17,7 @@
 # Needs wrk and nginx (scripts/install-deps.sh installs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/serve-lib.sh
 BIN=build/distillwatch
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v wrk >/dev/null || { echo "serve bench: wrk not installed (scripts/install-deps.sh)"; exit 1; }
@@ -52,13 +53,7 @@ start_serve() {  # start_serve LOG ARGS...: sets port (not $(...): the subshell 
   local log=$1; shift
   $BIN serve --listen 127.0.0.1:0 "$@" > /dev/null 2> "$log" &
   pids+=($!)
-  port=
-  for _ in $(seq 1 300); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$log")
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
-  [[ -n $port ]] || { cat "$log" >&2; exit 1; }
+  port=$(dw_serve_port "$log" "$!")
 }
 # wrk URL [headers...] -> "rps p50_us p99_us"
 bench() {

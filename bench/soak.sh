@@ -21,6 +21,7 @@
 # accounts active within the window: here 10 batches' worth.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 secs=${DW_SOAK_SECONDS:-600}
 cap=${DW_SOAK_MAX_ACCOUNTS:-20000}
@@ -41,13 +42,7 @@ cc -O2 -o "$d/genlog" bench/genlog.c
 $BIN serve --listen 127.0.0.1:0 --store "$d/soak.db" --config "$d/soak.conf" --threads 1 \
   --map asn=asn_number,completion_tokens=token_count > /dev/null 2> "$d/serve.log" &
 pid=$!
-port=
-for _ in $(seq 1 300); do
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$d/serve.log")
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n $port ]] || { cat "$d/serve.log"; exit 1; }
+port=$(dw_serve_port "$d/serve.log" "$pid")
 URL=http://127.0.0.1:$port
 metric() { sed -n "s/^$1 //p" "$d/metrics"; }
 sample() {

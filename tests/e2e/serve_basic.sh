@@ -10,6 +10,7 @@
 #  acknowledged); then SIGTERM saves the state and a restart still blocks.
 # Exits 77 (skip) when curl is missing.
 set -euo pipefail
+. scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
 d=$(mktemp -d)
@@ -23,13 +24,7 @@ start() {  # start the server on a free loopback port; sets pid and URL
   : > "$d/log"
   $BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --review-rate 1 --review-burst 5 "$@" 2>> "$d/log" &
   pid=$!
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$d/log")
-    [[ -n $port ]] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$d/log"; echo "server died"; exit 1; }
-    sleep 0.1
-  done
-  [[ -n $port ]] || { cat "$d/log"; echo "server did not start"; exit 1; }
+  port=$(dw_serve_port "$d/log" "$pid")
   URL=http://127.0.0.1:$port
 }
 code() { curl -s -o "$d/body" -w '%{http_code}' "$@"; }

@@ -4,6 +4,7 @@
 # every account's verdict and score are the same after the restart.
 # Exits 77 (skip) when curl is missing.
 set -euo pipefail
+. scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
 d=$(mktemp -d)
@@ -20,13 +21,7 @@ start() {
   : > "$d/log"
   $BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --checkpoint-batches 2 2>> "$d/log" &
   pid=$!
-  port=
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$d/log")
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
-  [[ -n $port ]] || { cat "$d/log"; exit 1; }
+  port=$(dw_serve_port "$d/log" "$pid")
   URL=http://127.0.0.1:$port
 }
 post() { curl -sf -X POST -H "Authorization: Bearer $DISTILLWATCH_TOKEN" --data-binary @"$1" "$URL/v1/events" > /dev/null; }

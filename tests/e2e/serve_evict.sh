@@ -13,6 +13,7 @@
 # kill -9 of the capped server and its journal replay change nothing either.
 # Exits 77 when curl is missing.
 set -euo pipefail
+. scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
 d=$(mktemp -d)
@@ -44,13 +45,8 @@ start() {  # start NAME: serve on NAME.db with NAME.conf; sets port_NAME
   $BIN serve --listen 127.0.0.1:0 --store "$d/$1.db" --config "$d/$1.conf" --accounts "$d/accounts.jsonl" --review-rate 0 2>> "$d/$1.log" &
   pids+=($!)
   eval "pid_$1=$!"
-  local port=
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$d/$1.log")
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
-  [[ -n $port ]] || { cat "$d/$1.log"; echo "server did not start"; exit 1; }
+  local port
+  port=$(dw_serve_port "$d/$1.log" "$!")
   eval "port_$1=$port"
 }
 stop() { local p; eval "p=\$pid_$1"; kill -TERM "$p"; wait "$p"; }

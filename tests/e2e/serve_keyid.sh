@@ -6,6 +6,7 @@
 # other keys pass.  The secret in the environment wins over the config's,
 # and the key never appears in serve's output.  Exits 77 when curl is missing.
 set -euo pipefail
+. scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
 d=$(mktemp -d)
@@ -44,12 +45,7 @@ grep -q "$id" "$d/all.jsonl"
 : > "$d/log"
 $BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --config "$d/hash-secret.conf" 2>> "$d/log" &
 pid=$!
-for _ in $(seq 1 200); do
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$d/log")
-  [[ -n $port ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$d/log"; echo "server died"; exit 1; }
-  sleep 0.1
-done
+port=$(dw_serve_port "$d/log" "$pid")
 URL=http://127.0.0.1:$port
 code() { curl -s -o "$d/body" -w '%{http_code}' "$@"; }
 expect() { [[ $1 == "$2" ]] || { echo "FAIL: $3: got $1, want $2"; cat "$d/body"; echo; exit 1; }; }

@@ -9,6 +9,7 @@
 # throttles the review account.  When serve is down, nginx fails open.
 # Exits 77 (skip) when nginx or curl is missing.
 set -euo pipefail
+. scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $NGINX ]] || { echo "nginx not installed"; exit 77; }
@@ -35,12 +36,7 @@ free_port() {  # a loopback port nobody answers on (racy, good enough for a test
 
 $BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --review-rate 1 --review-burst 3 2> "$d/serve.log" &
 pid=$!
-for _ in $(seq 1 200); do
-  dwport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$d/serve.log")
-  [[ -n $dwport ]] && break
-  sleep 0.1
-done
-[[ -n $dwport ]] || { cat "$d/serve.log"; exit 1; }
+dwport=$(dw_serve_port "$d/serve.log" "$pid")
 mkdir -p "$d/tmp" "$d/cache"
 front() {  # front PORT EXTRA-AUTH-LINES: the gateway of docs/operations.md
   cat <<SRV
