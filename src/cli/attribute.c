@@ -29,6 +29,7 @@
 #include "prove/lineage.h"
 #include "prove/lineage_eval.h"
 #include "prove/wm_input.h"
+#include "common/util.h"
 
 static void attr_usage(FILE *f)
 {
@@ -65,9 +66,8 @@ static int cal_text(void *ud, const dw_wm_text *t)
     if ((c->count++ & 1) == 0) return 0;   /* odd texts only: even ones built the profile */
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 256;
-        c->llr = realloc(c->llr, (size_t)c->cap * DW_FP_MAX_MODELS * sizeof *c->llr);
-        c->lab = realloc(c->lab, (size_t)c->cap * sizeof *c->lab);
-        if (!c->llr || !c->lab) abort();
+        c->llr = dw_xrealloc(c->llr, (size_t)c->cap * DW_FP_MAX_MODELS * sizeof *c->llr);
+        c->lab = dw_xrealloc(c->lab, (size_t)c->cap * sizeof *c->lab);
     }
     dw_fp_doc_build(&c->d, t->text, t->len);
     dw_fp_score(c->fp, &c->d, c->llr + (size_t)c->n * dw_fp_count(c->fp));
@@ -307,10 +307,9 @@ static int load_arena(const char *dir, arena *a, char names[][128], int *nmodels
             long len = dw_json_str(&d, at, (char[1]){0}, 0);
             if (a->ndocs == a->cap) {
                 a->cap = a->cap ? a->cap * 2 : 1024;
-                a->docs = realloc(a->docs, a->cap * sizeof *a->docs);
+                a->docs = dw_xrealloc(a->docs, a->cap * sizeof *a->docs);
             }
-            char *t = malloc((size_t)len + 1);
-            if (!t || !a->docs) abort();
+            char *t = dw_xmalloc((size_t)len + 1);
             dw_json_str(&d, at, t, (size_t)len + 1);
             a->docs[a->ndocs++] = (dw_attr_doc){m, pi, t, (size_t)len};
         }
@@ -423,9 +422,8 @@ static int attr_lineage(int argc, char **argv)
     free(buf);
     if (!l) { fprintf(stderr, "attribute lineage: %s: %s\n", path, err); return 1; }
     int m = dw_lineage_count(l);
-    dw_tree_node *nodes = calloc((size_t)(2 * m), sizeof *nodes);
-    int *clade = malloc((size_t)m * sizeof *clade);
-    if (!nodes || !clade) abort();
+    dw_tree_node *nodes = dw_xcalloc((size_t)(2 * m), sizeof *nodes);
+    int *clade = dw_xmalloc((size_t)m * sizeof *clade);
     int root = dw_lineage_tree(l, nodes);
     dw_lineage_report r;
     dw_lineage_check(l, nodes, &r);

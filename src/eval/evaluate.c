@@ -47,8 +47,7 @@ static int strtab_index(strtab *t, const char *s)
         if (!strcmp(t->s[i], s)) return (int)i;
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 16;
-        t->s = realloc(t->s, t->cap * sizeof *t->s);
-        if (!t->s) abort();
+        t->s = dw_xrealloc(t->s, t->cap * sizeof *t->s);
     }
     t->s[t->n] = strdup(s);
     if (!t->s[t->n]) abort();
@@ -185,8 +184,7 @@ static int on_truth(ctx *c, const char *path, long lineno, char *err, size_t err
     a.first_alert = INT64_MAX;
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 1024;
-        c->a = realloc(c->a, c->cap * sizeof *c->a);
-        if (!c->a) abort();
+        c->a = dw_xrealloc(c->a, c->cap * sizeof *c->a);
     }
     c->a[c->n++] = a;
     return 0;
@@ -232,10 +230,9 @@ static void add_member(ctx *c, size_t p, uint32_t idx)
 {
     while (c->pred_cap <= p) {
         size_t nc = c->pred_cap ? c->pred_cap * 2 : 16;
-        c->pred_members = realloc(c->pred_members, nc * sizeof *c->pred_members);
-        c->pred_n = realloc(c->pred_n, nc * sizeof *c->pred_n);
-        c->pred_capm = realloc(c->pred_capm, nc * sizeof *c->pred_capm);
-        if (!c->pred_members || !c->pred_n || !c->pred_capm) abort();
+        c->pred_members = dw_xrealloc(c->pred_members, nc * sizeof *c->pred_members);
+        c->pred_n = dw_xrealloc(c->pred_n, nc * sizeof *c->pred_n);
+        c->pred_capm = dw_xrealloc(c->pred_capm, nc * sizeof *c->pred_capm);
         for (size_t i = c->pred_cap; i < nc; i++) {
             c->pred_members[i] = NULL;
             c->pred_n[i] = 0;
@@ -245,8 +242,7 @@ static void add_member(ctx *c, size_t p, uint32_t idx)
     }
     if (c->pred_n[p] == c->pred_capm[p]) {
         c->pred_capm[p] = c->pred_capm[p] ? c->pred_capm[p] * 2 : 8;
-        c->pred_members[p] = realloc(c->pred_members[p], c->pred_capm[p] * sizeof(uint32_t));
-        if (!c->pred_members[p]) abort();
+        c->pred_members[p] = dw_xrealloc(c->pred_members[p], c->pred_capm[p] * sizeof(uint32_t));
     }
     c->pred_members[p][c->pred_n[p]++] = idx;
 }
@@ -258,8 +254,7 @@ static int load_campaigns_json(ctx *c, const char *path, char *err, size_t errle
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)(n > 0 ? n : 1));
-    if (!buf) abort();
+    char *buf = dw_xmalloc((size_t)(n > 0 ? n : 1));
     size_t got = n > 0 ? fread(buf, 1, (size_t)n, f) : 0;
     fclose(f);
     if (dw_json_parse(&c->doc, buf, got) != 0) {
@@ -300,8 +295,7 @@ static int on_label(ctx *c, const char *path, long lineno, char *err, size_t err
     if (!get_str(c, 0, "purpose", purpose, sizeof purpose) || !get_str(c, 0, "request_id", rid, sizeof rid)) return 0;
     if (strcmp(purpose, "cover") != 0) return 0;
     if (c->ncover % 4096 == 0) {
-        c->cover = realloc(c->cover, (c->ncover + 4096) * sizeof *c->cover);
-        if (!c->cover) abort();
+        c->cover = dw_xrealloc(c->cover, (c->ncover + 4096) * sizeof *c->cover);
     }
     c->cover[c->ncover++] = hash_str(rid, strlen(rid));
     return 0;
@@ -339,8 +333,7 @@ static int on_request(ctx *c, const char *path, long lineno, char *err, size_t e
     }
     if (g_nreq == g_capreq) {
         g_capreq = g_capreq ? g_capreq * 2 : 65536;
-        g_req = realloc(g_req, g_capreq * sizeof *g_req);
-        if (!g_req) abort();
+        g_req = dw_xrealloc(g_req, g_capreq * sizeof *g_req);
     }
     g_req[g_nreq++] = (reqrec){(uint32_t)(a - c->a), harvest, ts};
     return 0;
@@ -449,10 +442,9 @@ int dwe_evaluate(const dwe_inputs *in, dwe_result *res, char *err, size_t errlen
 
     /* Accounts that sent nothing in this log are not part of the evaluation:
      * no detector can see them. */
-    bool *actual = calloc(c.n, sizeof *actual), *flag = calloc(c.n, sizeof *flag);
-    bool *blk = calloc(c.n, sizeof *blk), *incl = calloc(c.n, sizeof *incl);
-    double *score = calloc(c.n, sizeof *score);
-    if (!actual || !flag || !blk || !incl || !score) abort();
+    bool *actual = dw_xcalloc(c.n, sizeof *actual), *flag = dw_xcalloc(c.n, sizeof *flag);
+    bool *blk = dw_xcalloc(c.n, sizeof *blk), *incl = dw_xcalloc(c.n, sizeof *incl);
+    double *score = dw_xcalloc(c.n, sizeof *score);
     for (size_t i = 0; i < c.n; i++) {
         const acct *a = &c.a[i];
         if (!a->requests) continue;
@@ -469,15 +461,13 @@ int dwe_evaluate(const dwe_inputs *in, dwe_result *res, char *err, size_t errlen
     }
     res->flag = dwe_confusion(actual, flag, incl, c.n);
     res->block = dwe_confusion(actual, blk, incl, c.n);
-    res->pr = malloc((c.n ? c.n : 1) * sizeof *res->pr);
-    if (!res->pr) abort();
+    res->pr = dw_xmalloc((c.n ? c.n : 1) * sizeof *res->pr);
     res->npr = dwe_pr_curve(score, actual, incl, c.n, res->pr, &res->ap);
     free(actual); free(flag); free(blk); free(incl); free(score);
 
     /* per class, in first-seen order of the truth file's class names */
     res->nclasses = c.classes.n;
-    res->classes = calloc(c.classes.n ? c.classes.n : 1, sizeof *res->classes);
-    if (!res->classes) abort();
+    res->classes = dw_xcalloc(c.classes.n ? c.classes.n : 1, sizeof *res->classes);
     for (size_t k = 0; k < c.classes.n; k++) snprintf(res->classes[k].name, sizeof res->classes[k].name, "%s", c.classes.s[k]);
     for (size_t i = 0; i < c.n; i++) {
         const acct *a = &c.a[i];
@@ -499,12 +489,10 @@ int dwe_evaluate(const dwe_inputs *in, dwe_result *res, char *err, size_t errlen
 
     /* per true campaign */
     res->ncamps = c.camps.n;
-    res->camps = calloc(c.camps.n ? c.camps.n : 1, sizeof *res->camps);
-    if (!res->camps) abort();
+    res->camps = dw_xcalloc(c.camps.n ? c.camps.n : 1, sizeof *res->camps);
     res->predicted_campaigns = (long)c.preds.n;
-    uint32_t *members = malloc((c.n ? c.n : 1) * sizeof *members);
-    int64_t *ts = malloc((g_nreq ? g_nreq : 1) * sizeof *ts);
-    if (!members || !ts) abort();
+    uint32_t *members = dw_xmalloc((c.n ? c.n : 1) * sizeof *members);
+    int64_t *ts = dw_xmalloc((g_nreq ? g_nreq : 1) * sizeof *ts);
     for (size_t p = 0; p < c.preds.n && p < c.pred_cap; p++)
         if (c.pred_n[p]) qsort(c.pred_members[p], c.pred_n[p], sizeof(uint32_t), cmp_u32);
     double sum_j = 0, sum_b = 0;

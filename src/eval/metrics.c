@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include "common/util.h"
 
 dwe_counts dwe_confusion(const bool *actual, const bool *predicted, const bool *include, size_t n)
 {
@@ -42,8 +43,7 @@ static int cmp_desc(const void *x, const void *y)
 size_t dwe_pr_curve(const double *score, const bool *actual, const bool *include, size_t n, dwe_pr_point *out,
                     double *ap)
 {
-    scored *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) abort();
+    scored *v = dw_xmalloc((n ? n : 1) * sizeof *v);
     size_t m = 0;
     long pos = 0;
     for (size_t i = 0; i < n; i++) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/util.h"
 
 static dw_fp *profile(const dw_attr_doc *docs, size_t n, const char *const *names, int nmodels, int want_mod,
                       int want_rem)
@@ -31,9 +32,8 @@ int dw_attr_evaluate(const dw_attr_doc *docs, size_t ndocs, int nmodels, const c
     dw_fp *cal = profile(docs, ndocs, names, nmodels, 4, 0);
     size_t ncal = 0;
     for (size_t i = 0; i < ndocs; i++) ncal += docs[i].prompt % 4 == 2;
-    double *llr = malloc((ncal + 1) * nmodels * sizeof *llr);
-    int *lab = malloc((ncal + 1) * sizeof *lab);
-    if (!llr || !lab) abort();
+    double *llr = dw_xmalloc((ncal + 1) * nmodels * sizeof *llr);
+    int *lab = dw_xmalloc((ncal + 1) * sizeof *lab);
     size_t k = 0;
     for (size_t i = 0; i < ndocs; i++) {
         if (docs[i].prompt % 4 != 2) continue;

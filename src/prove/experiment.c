@@ -53,8 +53,7 @@ static void docs_push(docs *s, dw_ids ids)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 256;
-        s->d = realloc(s->d, s->cap * sizeof *s->d);
-        if (!s->d) abort();
+        s->d = dw_xrealloc(s->d, s->cap * sizeof *s->d);
     }
     s->d[s->n++] = ids;
 }
@@ -299,9 +298,8 @@ int dw_wm_experiment_main(int argc, char **argv)
     dw_lm *teacher = dw_lm_build(tb);
 
     dw_buf out = {0};
-    size_t *idx = malloc(prompts.n * sizeof *idx);
-    double *null_lp = malloc((size_t)(g.null_keys + 1) * sizeof *null_lp);
-    if (!idx || !null_lp) abort();
+    size_t *idx = dw_xmalloc(prompts.n * sizeof *idx);
+    double *null_lp = dw_xmalloc((size_t)(g.null_keys + 1) * sizeof *null_lp);
     docs ctl_answers = {0};
     size_t *ctl_idx = malloc((size_t)g.ntest * sizeof *ctl_idx);
     double worst_marked = -INFINITY, best_control = 0;

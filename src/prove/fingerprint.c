@@ -30,11 +30,9 @@ struct dw_fp {
 
 dw_fp *dw_fp_new(void)
 {
-    dw_fp *f = calloc(1, sizeof *f);
-    if (!f) abort();
+    dw_fp *f = dw_xcalloc(1, sizeof *f);
     for (int k = 0; k < 2; k++) {
-        f->label[k] = calloc(NB, sizeof(char *));
-        if (!f->label[k]) abort();
+        f->label[k] = dw_xcalloc(NB, sizeof(char *));
     }
     return f;
 }
@@ -63,9 +61,8 @@ static void doc_push(dw_fp_doc *d, uint32_t key)
 {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 1024;
-        d->bucket = realloc(d->bucket, d->cap * sizeof *d->bucket);
-        d->count = realloc(d->count, d->cap * sizeof *d->count);
-        if (!d->bucket || !d->count) abort();
+        d->bucket = dw_xrealloc(d->bucket, d->cap * sizeof *d->bucket);
+        d->count = dw_xrealloc(d->count, d->cap * sizeof *d->count);
     }
     d->bucket[d->n] = key;
     d->count[d->n++] = 1;
@@ -158,8 +155,7 @@ static void remember_label(void *ud, int fam, uint32_t b, const char *s, size_t 
 {
     dw_fp *f = ud;
     if (f->label[fam][b]) return;
-    char *p = malloc(n + 1);
-    if (!p) abort();
+    char *p = dw_xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = 0;
     f->label[fam][b] = p;
@@ -176,8 +172,7 @@ int dw_fp_add(dw_fp *f, const char *name, const char *text, size_t n)
         m->name = strdup(name);
         if (!m->name) abort();
         for (int k = 0; k < DW_FP_FAMILIES; k++) {
-            m->c[k] = calloc(NB, sizeof(float));
-            if (!m->c[k]) abort();
+            m->c[k] = dw_xcalloc(NB, sizeof(float));
         }
     }
     dw_fp_doc *d = &f->scratch;
@@ -266,8 +261,7 @@ int dw_fp_top_features(dw_fp *f, int i, int k, char **out, size_t outcap)
      * log-likelihood ratio per occurrence, weighted by how often it uses them:
      * c_i(b) * log(p_i(b) / bg(b)) -- over-used AND frequent */
     size_t cap = 2 * (size_t)NB;
-    scored *v = malloc(cap * sizeof *v);
-    if (!v) abort();
+    scored *v = dw_xmalloc(cap * sizeof *v);
     size_t n = 0;
     const fp_model *m = &f->m[i];
     for (int fam = 0; fam < 2; fam++)

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "prove/torch_rng.h"
+#include "common/util.h"
 
 #define HASHINT_N 1000003u
 #define HASHINT_SEED 2971215073u
@@ -122,8 +123,7 @@ uint32_t dw_wm_green_size(const dw_wm *w) { return w->green; }
 static uint64_t hashint(dw_wm *w, uint64_t x)
 {
     if (!w->hashint) {
-        w->hashint = malloc(HASHINT_N * sizeof(uint32_t));
-        if (!w->hashint) abort();
+        w->hashint = dw_xmalloc(HASHINT_N * sizeof(uint32_t));
         dw_mt mt;
         dw_mt_seed(&mt, HASHINT_SEED);
         dw_torch_randperm(&mt, HASHINT_N, w->hashint);
@@ -204,9 +204,8 @@ uint32_t dw_wm_greenlist(dw_wm *w, const uint32_t *ctx, uint32_t *scratch)
 
 const uint8_t *dw_wm_green_mask(dw_wm *w, const uint32_t *ctx)
 {
-    if (!w->perm) w->perm = malloc((size_t)w->p.vocab * sizeof *w->perm);
-    if (!w->mask) w->mask = malloc(w->p.vocab);
-    if (!w->perm || !w->mask) abort();
+    if (!w->perm) w->perm = dw_xmalloc((size_t)w->p.vocab * sizeof *w->perm);
+    if (!w->mask) w->mask = dw_xmalloc(w->p.vocab);
     uint32_t g = dw_wm_greenlist(w, ctx, w->perm);
     memset(w->mask, 0, w->p.vocab);
     for (uint32_t i = 0; i < g; i++) w->mask[w->perm[i]] = 1;

@@ -68,8 +68,7 @@ double dw_lineage_similarity(const dw_lineage *l, int a, int b) { return l->sim[
 static int load_family(const dw_json_doc *d, int32_t arr, int k, profile *p, char *err, size_t errlen)
 {
     uint32_t cnt = d->toks[arr].count;
-    p->f[k] = calloc(cnt ? cnt : 1, sizeof(feat));
-    if (!p->f[k]) abort();
+    p->f[k] = dw_xcalloc(cnt ? cnt : 1, sizeof(feat));
     char buf[512];
     for (uint32_t i = 0; i < cnt; i++) {
         int32_t e = dw_json_at(d, arr, i);
@@ -131,8 +130,7 @@ static void weigh(dw_lineage *l)
             p->norm[k] = sqrt(ss);
         }
     }
-    l->sim = calloc((size_t)l->n * l->n, sizeof(double));
-    if (!l->sim) abort();
+    l->sim = dw_xcalloc((size_t)l->n * l->n, sizeof(double));
     for (int a = 0; a < l->n; a++)
         for (int b = a; b < l->n; b++) {
             double s = 0;
@@ -170,15 +168,13 @@ dw_lineage *dw_lineage_load(const char *json, size_t n, char *err, size_t errlen
         dw_json_free(&d);
         return NULL;
     }
-    dw_lineage *l = calloc(1, sizeof *l);
-    l->p = calloc(d.toks[0].count, sizeof(profile));
-    if (!l || !l->p) abort();
+    dw_lineage *l = dw_xcalloc(1, sizeof *l);
+    l->p = dw_xcalloc(d.toks[0].count, sizeof(profile));
     for (int32_t k = dw_json_first(&d, 0); k >= 0; k = dw_json_next(&d, 0, dw_json_next(&d, 0, k))) {
         int32_t v = dw_json_next(&d, 0, k);
         profile *p = &l->p[l->n];
         long len = dw_json_str(&d, k, (char[1]){0}, 0);
-        p->name = malloc((size_t)len + 1);
-        if (!p->name) abort();
+        p->name = dw_xmalloc((size_t)len + 1);
         dw_json_str(&d, k, p->name, (size_t)len + 1);
         l->n++;
         if (dw_json_type_of(&d, v) != DW_JSON_OBJECT) {
@@ -209,9 +205,8 @@ int dw_lineage_tree(const dw_lineage *l, dw_tree_node *nodes)
     int n = l->n;
     /* cluster distances, UPGMA: d(A u B, C) = (|A| d(A,C) + |B| d(B,C)) / (|A| + |B|) */
     int total = 2 * n - 1;
-    double *dist = malloc((size_t)total * total * sizeof *dist);
-    bool *alive = calloc((size_t)total, sizeof *alive);
-    if (!dist || !alive) abort();
+    double *dist = dw_xmalloc((size_t)total * total * sizeof *dist);
+    bool *alive = dw_xcalloc((size_t)total, sizeof *alive);
     for (int i = 0; i < n; i++) {
         nodes[i] = (dw_tree_node){-1, -1, 0, 1};
         alive[i] = true;

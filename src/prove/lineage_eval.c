@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/util.h"
 
 static const struct { const char *model, *family; } KNOWN[] = {
     {"google/gemma-2-9b-it", "gemma"},
@@ -91,9 +92,8 @@ void dw_lineage_check(const dw_lineage *l, const dw_tree_node *nodes, dw_lineage
 {
     int n = dw_lineage_count(l);
     memset(r, 0, sizeof *r);
-    const char **fam = calloc((size_t)n, sizeof *fam);
-    int *buf = malloc((size_t)n * sizeof *buf);
-    if (!fam || !buf) abort();
+    const char **fam = dw_xcalloc((size_t)n, sizeof *fam);
+    int *buf = dw_xmalloc((size_t)n * sizeof *buf);
     for (int i = 0; i < n; i++) fam[i] = dw_lineage_known_family(dw_lineage_name(l, i));
     for (int f = 0; f < DW_LINEAGE_FAMILIES; f++) {
         dw_lineage_family_score *s = &r->fam[f];

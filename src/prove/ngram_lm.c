@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "prove/greenlist.h"
+#include "common/util.h"
 
 #define IDBITS 21u
 #define IDMASK ((1ull << IDBITS) - 1)
@@ -49,11 +50,9 @@ struct dw_lm_builder {
 
 dw_lm_builder *dw_lm_builder_new(uint32_t V)
 {
-    dw_lm_builder *b = calloc(1, sizeof *b);
-    if (!b) abort();
+    dw_lm_builder *b = dw_xcalloc(1, sizeof *b);
     b->V = V;
-    b->uni = calloc(V, sizeof *b->uni);
-    if (!b->uni) abort();
+    b->uni = dw_xcalloc(V, sizeof *b->uni);
     return b;
 }
 
@@ -61,8 +60,7 @@ static void push(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
 {
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 4096;
-        *a = realloc(*a, *cap * sizeof **a);
-        if (!*a) abort();
+        *a = dw_xrealloc(*a, *cap * sizeof **a);
     }
     (*a)[(*n)++] = v;
 }
@@ -90,9 +88,8 @@ static int cmp_u64(const void *a, const void *b)
 static void compile(uint64_t *k, size_t n, ctxe **ctx, size_t *nctx, cont **conts)
 {
     qsort(k, n, sizeof *k, cmp_u64);
-    *ctx = malloc((n + 1) * sizeof **ctx);
-    *conts = malloc((n + 1) * sizeof **conts);
-    if (!*ctx || !*conts) abort();
+    *ctx = dw_xmalloc((n + 1) * sizeof **ctx);
+    *conts = dw_xmalloc((n + 1) * sizeof **conts);
     size_t nc = 0, nt = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -109,14 +106,12 @@ static void compile(uint64_t *k, size_t n, ctxe **ctx, size_t *nctx, cont **cont
 
 dw_lm *dw_lm_build(dw_lm_builder *b)
 {
-    dw_lm *m = calloc(1, sizeof *m);
-    if (!m) abort();
+    dw_lm *m = dw_xcalloc(1, sizeof *m);
     m->V = b->V;
     compile(b->k3, b->n3, &m->c3, &m->n3, &m->t3);
     compile(b->k2, b->n2, &m->c2, &m->n2, &m->t2);
-    m->p1 = malloc(b->V * sizeof *m->p1);
-    m->cum1 = malloc(b->V * sizeof *m->cum1);
-    if (!m->p1 || !m->cum1) abort();
+    m->p1 = dw_xmalloc(b->V * sizeof *m->p1);
+    m->cum1 = dw_xmalloc(b->V * sizeof *m->cum1);
     double acc = 0;
     for (uint32_t i = 0; i < b->V; i++) {
         m->p1[i] = ((double)b->uni[i] + 1) / ((double)b->total + b->V);

@@ -26,6 +26,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "common/util.h"
 
 static const char kSpace[] = "\xe2\x96\x81";       /* U+2581 */
 static const char kRepl[] = "\xef\xbf\xbd";        /* U+FFFD */
@@ -58,8 +59,7 @@ static void nb_put(nbuf *b, const char *s, size_t n)
     if (b->n + n > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         while (cap < b->n + n) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) abort();
+        char *p = dw_xrealloc(b->p, cap);
         b->p = p;
         b->cap = cap;
     }
@@ -124,8 +124,7 @@ static void heap_push(heap *h, pair p)
 {
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 256;
-        pair *v = realloc(h->v, cap * sizeof *v);
-        if (!v) abort();
+        pair *v = dw_xrealloc(h->v, cap * sizeof *v);
         h->v = v;
         h->cap = cap;
     }
@@ -181,8 +180,7 @@ static void maybe_add(enc *e, int32_t l, int32_t r)
     if (e->m->pieces[id].type == DW_SP_UNUSED) {
         if (e->rev.n == e->rev.cap) {
             e->rev.cap = e->rev.cap ? e->rev.cap * 2 : 16;
-            e->rev.v = realloc(e->rev.v, e->rev.cap * sizeof *e->rev.v);
-            if (!e->rev.v) abort();
+            e->rev.v = dw_xrealloc(e->rev.v, e->rev.cap * sizeof *e->rev.v);
         }
         e->rev.v[e->rev.n++] = (revrec){e->syms[l].off, size, e->syms[l].len};
     }
@@ -220,8 +218,7 @@ void dw_sp_bpe_encode(const dw_tokenizer *t, const char *s, size_t n, dw_ids *ou
     normalize(m, s, n, &nb);
     if (nb.n == 0) { free(nb.p); return; }
     enc e = {m, nb.p, NULL, {0}, {0}};
-    e.syms = malloc(nb.n * sizeof *e.syms);
-    if (!e.syms) abort();
+    e.syms = dw_xmalloc(nb.n * sizeof *e.syms);
     int32_t ns = 0;
     for (size_t i = 0; i < nb.n;) {
         size_t len = user_match(m, nb.p + i, nb.n - i);

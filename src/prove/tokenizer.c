@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/util.h"
 
 void dw_ids_push(dw_ids *a, uint32_t id)
 {
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 64;
-        uint32_t *v = realloc(a->v, cap * sizeof *v);
-        if (!v) abort();
+        uint32_t *v = dw_xrealloc(a->v, cap * sizeof *v);
         a->v = v;
         a->cap = cap;
     }

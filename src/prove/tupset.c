@@ -54,8 +54,7 @@ bool dw_tupset_has(const dw_tupset *s, const uint32_t *t)
 static void grow(dw_tupset *s)
 {
     size_t cap = s->slots ? (s->mask + 1) * 2 : 256;
-    uint32_t *slots = calloc(cap, sizeof *slots);
-    if (!slots) abort();
+    uint32_t *slots = dw_xcalloc(cap, sizeof *slots);
     free(s->slots);
     s->slots = slots;
     s->mask = cap - 1;
@@ -74,8 +73,7 @@ bool dw_tupset_add(dw_tupset *s, const uint32_t *t)
     if (found) return false;
     if ((s->n + 1) * s->len > s->arena_cap) {
         size_t cap = s->arena_cap ? s->arena_cap * 2 : 256 * s->len;
-        uint32_t *a = realloc(s->arena, cap * sizeof *a);
-        if (!a) abort();
+        uint32_t *a = dw_xrealloc(s->arena, cap * sizeof *a);
         s->arena = a;
         s->arena_cap = cap;
     }

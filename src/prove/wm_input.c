@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "decode/json.h"
+#include "common/util.h"
 
 static int decode_field(const dw_json_doc *d, const char *path, char **buf, size_t *cap, size_t *len)
 {
@@ -21,8 +22,7 @@ static int decode_field(const dw_json_doc *d, const char *path, char **buf, size
     if (need < 0) return -1;
     if ((size_t)need + 1 > *cap) {
         size_t c = (size_t)need + 1;
-        char *p = realloc(*buf, c);
-        if (!p) abort();
+        char *p = dw_xrealloc(*buf, c);
         *buf = p;
         *cap = c;
     }
@@ -101,13 +101,11 @@ char *dw_wm_slurp(const char *path, size_t *n, char *err, size_t errlen)
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) { snprintf(err, errlen, "%s: cannot open", path); return NULL; }
     size_t cap = 1 << 16, len = 0;
-    char *b = malloc(cap);
-    if (!b) abort();
+    char *b = dw_xmalloc(cap);
     for (;;) {
         if (len == cap) {
             cap *= 2;
-            char *p = realloc(b, cap);
-            if (!p) abort();
+            char *p = dw_xrealloc(b, cap);
             b = p;
         }
         size_t r = fread(b + len, 1, cap - len, f);

@@ -30,6 +30,7 @@
 #include "sim/clock.h"
 #include "sim/pacing.h"
 #include "sim/text.h"
+#include "common/util.h"
 
 enum { C_COVER = 0, C_HARVEST, C_RUBRIC, C_REWRITE };
 
@@ -151,10 +152,9 @@ static void campaign_schedule(dws_world *w, uint32_t acct)
         if (!n) continue;
         if (n > cap) {
             cap = n;
-            rob = realloc(rob, cap * sizeof *rob);
-            hum = realloc(hum, cap * sizeof *hum);
-            t = realloc(t, cap * sizeof *t);
-            if (!rob || !hum || !t) abort();
+            rob = dw_xrealloc(rob, cap * sizeof *rob);
+            hum = dw_xrealloc(hum, cap * sizeof *hum);
+            t = dw_xrealloc(t, cap * sizeof *t);
         }
         if (a->cls == DWS_AGENTIC) {
             /* waves every 4 hours at the same minute for every account, each

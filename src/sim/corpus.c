@@ -18,6 +18,7 @@
 
 #include "decode/json.h"
 #include "sim/rng.h"
+#include "common/util.h"
 
 struct dws_corpus {
     dws_qa *pool[DWS_POOL_COUNT];
@@ -53,13 +54,11 @@ static const char *keep(dws_corpus *c, const dw_json_doc *d, int32_t tok)
     char probe[1];
     long n = dw_json_str(d, tok, probe, sizeof probe);
     if (n <= 0) return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (!s) abort();
+    char *s = dw_xmalloc((size_t)n + 1);
     dw_json_str(d, tok, s, (size_t)n + 1);
     if (c->nstrs == c->capstrs) {
         c->capstrs = c->capstrs ? c->capstrs * 2 : 1024;
-        c->strs = realloc(c->strs, c->capstrs * sizeof *c->strs);
-        if (!c->strs) abort();
+        c->strs = dw_xrealloc(c->strs, c->capstrs * sizeof *c->strs);
     }
     c->strs[c->nstrs++] = s;
     return s;
@@ -70,8 +69,7 @@ static void add(dws_corpus *c, int pool, const char *q, const char *a, const cha
     if (!q) return;
     if (c->n[pool] == c->cap[pool]) {
         c->cap[pool] = c->cap[pool] ? c->cap[pool] * 2 : 256;
-        c->pool[pool] = realloc(c->pool[pool], c->cap[pool] * sizeof(dws_qa));
-        if (!c->pool[pool]) abort();
+        c->pool[pool] = dw_xrealloc(c->pool[pool], c->cap[pool] * sizeof(dws_qa));
     }
     c->pool[pool][c->n[pool]++] = (dws_qa){q, a, q2};
 }
@@ -116,8 +114,7 @@ static void on_answer(dws_corpus *c, const dw_json_doc *d, void *ud)
     if (!uid || !a) return;
     if (ix->n == ix->cap) {
         ix->cap = ix->cap ? ix->cap * 2 : 512;
-        ix->v = realloc(ix->v, ix->cap * sizeof *ix->v);
-        if (!ix->v) abort();
+        ix->v = dw_xrealloc(ix->v, ix->cap * sizeof *ix->v);
     }
     ix->v[ix->n++] = (uid_ans){uid, a};
 }
@@ -177,13 +174,11 @@ static void on_alpaca(dws_corpus *c, const dw_json_doc *d, void *ud)
     const char *out = keep(c, d, dw_json_get(d, inst, "output"));
     if (in && input && *input) {
         size_t n = strlen(in) + strlen(input) + 3;
-        char *s = malloc(n);
-        if (!s) abort();
+        char *s = dw_xmalloc(n);
         snprintf(s, n, "%s\n\n%s", in, input);
         if (c->nstrs == c->capstrs) {
             c->capstrs *= 2;
-            c->strs = realloc(c->strs, c->capstrs * sizeof *c->strs);
-            if (!c->strs) abort();
+            c->strs = dw_xrealloc(c->strs, c->capstrs * sizeof *c->strs);
         }
         c->strs[c->nstrs++] = s;
         in = s;
@@ -224,9 +219,8 @@ static size_t load_trace(dws_corpus *c, const char *dir, const char *rel, int co
     char *buf = slurp(dir, rel, &len);
     if (!buf) return 0;
     size_t cap = 1024, n = 0;
-    uint32_t *gen = malloc(cap * sizeof *gen);
+    uint32_t *gen = dw_xmalloc(cap * sizeof *gen);
     double prev = -1;
-    if (!gen) abort();
     char *p = buf, *end = buf + len;
     while (p < end) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -239,15 +233,13 @@ static size_t load_trace(dws_corpus *c, const char *dir, const char *rel, int co
         if (sscanf(p, "%*d-%*d-%*d %u:%u:%lf,%lu,%lu", &hh, &mm, &ss, &ctx, &g) == 5) {
             if (n == cap) {
                 cap *= 2;
-                gen = realloc(gen, cap * sizeof *gen);
-                if (!gen) abort();
+                gen = dw_xrealloc(gen, cap * sizeof *gen);
             }
             gen[n++] = (uint32_t)g;
             double t = hh * 3600.0 + mm * 60.0 + ss;
             if (!code && prev >= 0 && t >= prev) {
                 if (c->ngaps % 1024 == 0) {
-                    c->gaps = realloc(c->gaps, (c->ngaps + 1024) * sizeof *c->gaps);
-                    if (!c->gaps) abort();
+                    c->gaps = dw_xrealloc(c->gaps, (c->ngaps + 1024) * sizeof *c->gaps);
                 }
                 c->gaps[c->ngaps++] = t - prev;
             }
@@ -268,11 +260,9 @@ dws_corpus *dws_corpus_load(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "--corpus %s: not a directory", dir);
         return NULL;
     }
-    dws_corpus *c = calloc(1, sizeof *c);
-    if (!c) abort();
+    dws_corpus *c = dw_xcalloc(1, sizeof *c);
     c->capstrs = 1024;
-    c->strs = malloc(c->capstrs * sizeof *c->strs);
-    if (!c->strs) abort();
+    c->strs = dw_xmalloc(c->capstrs * sizeof *c->strs);
 
     ans_index ix1 = {0}, ix2 = {0};
     static const char *const v01_answers[] = {"arena-hard-v0.1/model_answer/gpt-4-0314.jsonl",

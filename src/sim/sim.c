@@ -23,6 +23,7 @@
 #include "sim/clock.h"
 #include "sim/render.h"
 #include "sim/world.h"
+#include "common/util.h"
 
 static const dws_class_impl *impl_of(int cls)
 {
@@ -155,9 +156,8 @@ int dws_simulate(const dws_scenario *sc, uint64_t seed, const char *corpus_dir, 
 
     int rc = -1;
     FILE *fr = NULL, *fa = NULL, *ft = NULL, *fl = NULL, *fs = NULL;
-    size_t *count = calloc(w.nacc ? w.nacc : 1, sizeof *count);
-    uint32_t *order = malloc((w.nacc ? w.nacc : 1) * sizeof *order);
-    if (!count || !order) abort();
+    size_t *count = dw_xcalloc(w.nacc ? w.nacc : 1, sizeof *count);
+    uint32_t *order = dw_xmalloc((w.nacc ? w.nacc : 1) * sizeof *order);
     if (!(fr = open_out(outdir, "requests.jsonl", err, errlen))) goto out;
     if (!(fl = open_out(outdir, "truth_requests.jsonl", err, errlen))) goto out;
 

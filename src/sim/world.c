@@ -11,14 +11,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "common/util.h"
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return p;
     size_t c = *cap ? *cap : 64;
     while (c < need) c *= 2;
-    p = realloc(p, c * elem);
-    if (!p) abort();
+    p = dw_xrealloc(p, c * elem);
     *cap = c;
     return p;
 }
