@@ -41,14 +41,6 @@ cleanup() {
 trap cleanup EXIT
 export DISTILLWATCH_TOKEN=bench-$RANDOM$RANDOM
 
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 12000))   # below the kernel's ephemeral range (32768-60999), which clients' own ports take
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  return 1
-}
 start_serve() {  # start_serve LOG ARGS...: sets port (not $(...): the subshell would wait for serve)
   local log=$1; shift
   $BIN serve --listen 127.0.0.1:0 "$@" > /dev/null 2> "$log" &
@@ -105,38 +97,19 @@ acct=acct_b47c   # an ordinary account: allowed, the common case
 curl -s -o /dev/null -D - -H "x-account-id: $acct" "http://127.0.0.1:$dw/v1/check" | grep -qi '^x-distillwatch-verdict: allow'
 
 # --- nginx: one config file, three front servers -----------------------------------
-up=$(free_port); alone=$(free_port); auth=$(free_port); authu=$(free_port); cached=$(free_port)
+up=$(dw_free_port); alone=$(dw_free_port); auth=$(dw_free_port); authu=$(dw_free_port); cached=$(dw_free_port)
 mkdir -p "$d/tmp"
 chmod 777 "$d/tmp" "$shm"
 user=""; [[ $(id -u) -eq 0 ]] && user="user root;"
-auth_loc() {  # the auth location of docs/operations.md; $1: extra lines (the cache), $2: upstream
-  cat <<LOC
-    location = /_distillwatch {
-      internal;
-      proxy_pass http://${2:-distillwatch}/v1/check;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header x-account-id \$http_x_account_id;
-      proxy_connect_timeout 100ms;
-      proxy_read_timeout 500ms;
-$1
-    }
-LOC
-}
-front() {  # front PORT AUTH(0/1) CACHE-LINES [UPSTREAM]
+alone() {  # alone PORT: nginx in front of the model API with no check, the baseline
   cat <<SRV
   server {
     listen 127.0.0.1:$1;
     location / {
-$([[ $2 == 1 ]] && printf '      auth_request /_distillwatch;\n      auth_request_set $dw_verdict $upstream_http_x_distillwatch_verdict;\n      add_header x-distillwatch-verdict $dw_verdict always;\n      error_page 500 502 503 504 = @failopen;\n')
       proxy_pass http://model_api;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }
-    location @failopen { proxy_pass http://model_api; }
-$([[ $2 == 1 ]] && auth_loc "${3:-}" "${4:-}")
   }
 SRV
 }
@@ -160,10 +133,10 @@ http {
   upstream distillwatch_unix { server unix:$d/dw.sock; keepalive 32; keepalive_requests 1000000; }
   upstream model_api { server 127.0.0.1:$up; keepalive 32; keepalive_requests 1000000; }
   server { listen 127.0.0.1:$up; location / { return 200 "upstream ok\n"; } }
-$(front "$alone" 0)
-$(front "$auth" 1)
-$(front "$authu" 1 "" distillwatch_unix)
-$(front "$cached" 1 '      proxy_cache distillwatch;
+$(alone "$alone")
+$(dw_nginx_gateway "$auth" http://model_api)
+$(dw_nginx_gateway "$authu" http://model_api "" distillwatch_unix)
+$(dw_nginx_gateway "$cached" http://model_api '      proxy_cache distillwatch;
       proxy_cache_key $http_x_account_id;
       proxy_cache_methods GET HEAD POST;
       proxy_cache_valid 200 403 1s;')

@@ -18,3 +18,60 @@ dw_serve_port() {
   echo "distillwatch serve did not start" >&2
   return 1
 }
+
+# dw_free_port: a loopback port nobody listens on, below the kernel's
+# ephemeral range (32768-60999), which clients' own ports take.  Racy: a
+# server started on it may still find it taken, so callers retry.
+dw_free_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 12000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# dw_nginx_gateway PORT MODEL_API [AUTH_EXTRA] [UPSTREAM]: one nginx server
+# block, the gateway of docs/operations.md: every request is checked by
+# serve (auth_request to the upstream block UPSTREAM, default distillwatch)
+# before it goes to MODEL_API (a proxy_pass target); a block is 403, a
+# throttle 429 with Retry-After, and serve unreachable fails open.
+# AUTH_EXTRA: lines added to the auth location (the 1 s cache).  The test
+# (tests/e2e/serve_nginx.sh) and the benchmark (bench/serve.sh) both build
+# their gateways here, so what is measured is what is tested.
+dw_nginx_gateway() {
+  cat <<SRV
+  server {
+    listen 127.0.0.1:$1;
+    location / {
+      auth_request /_distillwatch;
+      auth_request_set \$dw_verdict \$upstream_http_x_distillwatch_verdict;
+      add_header x-distillwatch-verdict \$dw_verdict always;
+      error_page 401 = @throttled;      # serve's 429, carried as 401 (see below)
+      error_page 500 502 503 504 = @failopen;
+      proxy_pass $2;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+    location = /_distillwatch {
+      internal;
+      proxy_pass http://${4:-distillwatch}/v1/check;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header x-account-id \$http_x_account_id;  # what the gateway resolved from the key
+      proxy_connect_timeout 100ms;
+      proxy_read_timeout 500ms;
+      # auth_request passes only 2xx, 401 and 403; anything else is a 500.
+      # serve never answers 401 on /v1/check, so 401 carries "throttle".
+${3:-}
+      proxy_intercept_errors on;
+      error_page 429 = @dw_throttle;
+    }
+    location @dw_throttle { return 401; }
+    location @throttled { add_header Retry-After 1 always; return 429 "throttled\n"; }
+    location @failopen { proxy_pass $2; }   # fail open: see docs/operations.md
+  }
+SRV
+}

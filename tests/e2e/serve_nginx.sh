@@ -25,62 +25,19 @@ trap cleanup EXIT
 export DISTILLWATCH_TOKEN=t0ken-$RANDOM$RANDOM
 gzip -dc samples/demo.jsonl.gz > "$d/all.jsonl"
 
-free_port() {  # a loopback port nobody answers on (racy, good enough for a test)
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 12000))   # below the kernel's ephemeral range (32768-60999), which clients' own ports take
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  return 1
-}
-
 $BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --review-rate 1 --review-burst 3 2> "$d/serve.log" &
 pid=$!
 dwport=$(dw_serve_port "$d/serve.log" "$pid")
 mkdir -p "$d/tmp" "$d/cache"
-front() {  # front PORT EXTRA-AUTH-LINES: the gateway of docs/operations.md
-  cat <<SRV
-  server {
-    listen 127.0.0.1:$1;
-    location / {
-      auth_request /_distillwatch;
-      auth_request_set \$dw_verdict \$upstream_http_x_distillwatch_verdict;
-      add_header x-distillwatch-verdict \$dw_verdict always;
-      error_page 401 = @throttled;      # serve's 429, carried as 401 (see below)
-      error_page 500 502 503 504 = @failopen;
-      proxy_pass http://127.0.0.1:$up;
-    }
-    location = /_distillwatch {
-      internal;
-      proxy_pass http://distillwatch/v1/check;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header x-account-id \$http_x_account_id;  # what the gateway resolved from the key
-      proxy_connect_timeout 100ms;
-      proxy_read_timeout 500ms;
-      # auth_request passes only 2xx, 401 and 403; anything else is a 500.
-      # serve never answers 401 on /v1/check, so 401 carries "throttle".
-$2
-      proxy_intercept_errors on;
-      error_page 429 = @dw_throttle;
-    }
-    location @dw_throttle { return 401; }
-    location @throttled { add_header Retry-After 1 always; return 429 "throttled\n"; }
-    location @failopen { proxy_pass http://127.0.0.1:$up; }   # fail open: see docs/operations.md
-  }
-SRV
-}
 cache='      # the 1 s auth cache of docs/operations.md (review answers say no-store)
       proxy_cache distillwatch;
-      proxy_cache_key \$http_x_account_id;
+      proxy_cache_key $http_x_account_id;
       proxy_cache_methods GET HEAD POST;
       proxy_cache_valid 200 403 1s;'
 # free_port is racy (another test may take a port between the probe and
 # nginx's bind), so a failed start is retried on other ports
 for attempt in 1 2 3 4 5; do
-up=$(free_port); ng=$(free_port); ngc=$(free_port)
+up=$(dw_free_port); ng=$(dw_free_port); ngc=$(dw_free_port)
 cat > "$d/nginx.conf" <<CONF
 daemon off;
 master_process off;
@@ -96,11 +53,11 @@ http {
   uwsgi_temp_path $d/tmp/uwsgi;
   scgi_temp_path $d/tmp/scgi;
   proxy_cache_path $d/cache keys_zone=distillwatch:1m max_size=16m inactive=10s;
-  upstream distillwatch { server 127.0.0.1:$dwport; keepalive 16; }
+  upstream distillwatch { server 127.0.0.1:$dwport; keepalive 16; keepalive_requests 1000000; }
   # the model API stand-in
   server { listen 127.0.0.1:$up; location / { return 200 "upstream ok\n"; } }
-$(front "$ng" "")
-$(front "$ngc" "$cache")
+$(dw_nginx_gateway "$ng" "http://127.0.0.1:$up")
+$(dw_nginx_gateway "$ngc" "http://127.0.0.1:$up" "$cache")
 }
 CONF
 "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" &
