@@ -1,6 +1,7 @@
 /* test_util.c -- timestamps, IP prefixes, HyperLogLog, the JSON writer. */
 #include "testutil.h"
 #include <math.h>
+#include <arpa/inet.h>
 #include "common/util.h"
 #include "common/buf.h"
 #include "state/population.h"
@@ -81,6 +82,58 @@ static void test_ip_prefix(void **state)
     assert_true(dw_ip_prefix_hash("", 0) == 0);
 }
 
+/* dw_ip_parse reads dotted quads itself; it must take exactly what
+ * inet_pton(AF_INET) takes and give the same bytes.  The strings are runs
+ * of digits joined mostly by dots, with strays from a small alphabet. */
+static void test_ip_parse_matches_inet_pton(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0123456789012345678901234567890123456789....:xa ";
+    const char *fixed[] = {"0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3.04", "1.2.3",
+                           "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.4.5", "1000.1.1.1", "00.0.0.0",
+                           "10.0.0.255", "1.2.3.-4", "1.2.3.4 ", "1.2.3.4%eth0", "::1", "::ffff:1.2.3.4"};
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
+    int agreed = 0, accepted = 0;
+    for (int i = 0; i < 200000 + (int)(sizeof fixed / sizeof *fixed); i++) {
+        char s[32];
+        size_t n;
+        if (i < (int)(sizeof fixed / sizeof *fixed)) {
+            n = strlen(fixed[i]);
+            memcpy(s, fixed[i], n + 1);
+        } else {
+            /* mostly four runs of 1-3 characters, mostly digits, mostly joined by
+             * dots; now and then 3 or 5 runs, runs of 0 or 4, other characters */
+            rng = dw_mix64(rng);
+            int parts = rng % 4 ? 4 : 3 + (int)((rng >> 4) % 3);
+            n = 0;
+            for (int part = 0; part < parts; part++) {
+                rng = dw_mix64(rng);
+                if (part) s[n++] = rng % 16 ? '.' : alphabet[(rng >> 8) % (sizeof alphabet - 1)];
+                int len = (rng >> 12) % 8 ? 1 + (int)((rng >> 16) % 3) : (int)((rng >> 16) % 2) * 4;
+                for (int k = 0; k < len; k++) {
+                    rng = dw_mix64(rng);
+                    s[n++] = rng % 32 ? (char)('0' + (rng >> 8) % 10) : alphabet[(rng >> 16) % (sizeof alphabet - 1)];
+                }
+            }
+            s[n] = 0;
+        }
+        uint8_t got[16], want[4];
+        memset(got, 0xaa, sizeof got);
+        int ok = dw_ip_parse(s, n, got);
+        int ref = strchr(s, ':') || strchr(s, '%') ? ok : inet_pton(AF_INET, s, want) == 1;
+        assert_int_equal(ok, ref);
+        if (ok && !strchr(s, ':') && !strchr(s, '%')) {
+            accepted++;
+            static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+            assert_memory_equal(got, mapped, 12);
+            assert_memory_equal(got + 12, want, 4);
+        }
+        agreed++;
+    }
+    assert_int_equal(agreed, 200000 + (int)(sizeof fixed / sizeof *fixed));
+    assert_true(accepted > 10000); /* the generator does produce valid quads */
+}
+
 static void test_hll(void **state)
 {
     (void)state;
@@ -148,6 +201,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc3339),        cmocka_unit_test(test_epoch_units),
         cmocka_unit_test(test_format_roundtrip), cmocka_unit_test(test_ip_prefix),
+        cmocka_unit_test(test_ip_parse_matches_inet_pton),
         cmocka_unit_test(test_hll),            cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_population_buckets),
     };
