@@ -137,6 +137,42 @@ static void test_prompt_cache_eviction(void **state)
     dw_enricher_free(en);
 }
 
+/* A prompt that recurs keeps its place while a stream of one-off prompts
+ * passes through its set: new texts enter at the back of a set and only a
+ * hit moves one forward.  (A direct-mapped table lost it once per 8,192
+ * one-offs.)  Deterministic whatever the seed: every one-off is seen once. */
+static void test_prompt_cache_keeps_recurring(void **state)
+{
+    (void)state;
+    dw_enricher *en = dw_enricher_new(P);
+    assert_non_null(en);
+    const char *hot = "Think step by step: what is the derivative of x^2?";
+    char text[128];
+    dw_features f;
+    dw_event ev = ev_base("a", 1000);
+    set(&ev.prompt, hot);
+    assert_int_equal(dw_enrich(en, &ev, &f), 0);
+    assert_int_equal(dw_enrich(en, &ev, &f), 0);
+    assert_int_equal(dw_enricher_scans(en), 1);
+    for (int k = 0; k < 60000; k++) {
+        snprintf(text, sizeof text, "one-off question number %d about the river", k);
+        dw_event once = ev_base("a", 1000);
+        set(&once.prompt, text);
+        assert_int_equal(dw_enrich(en, &once, &f), 0);
+        if (k % 100 == 0) {
+            assert_int_equal(dw_enrich(en, &ev, &f), 0);
+            expect_uncached(hot, &f);
+        }
+    }
+    assert_int_equal(dw_enricher_scans(en), 1 + 60000);
+    /* and a one-off seen again soon after is served from the cache too */
+    dw_event again = ev_base("a", 1000);
+    set(&again.prompt, text);
+    assert_int_equal(dw_enrich(en, &again, &f), 0);
+    assert_int_equal(dw_enricher_scans(en), 1 + 60000);
+    dw_enricher_free(en);
+}
+
 /* The system prompt's hits join the prompt's; cached system prompts of equal
  * length must not be confused either. */
 static void test_system_prompt_cache(void **state)
@@ -181,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prompt_cache_changes_nothing),
         cmocka_unit_test(test_prompt_cache_eviction),
+        cmocka_unit_test(test_prompt_cache_keeps_recurring),
         cmocka_unit_test(test_system_prompt_cache),
         cmocka_unit_test(test_no_patterns),
     };

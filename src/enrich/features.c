@@ -20,8 +20,12 @@
  * "hi" and "continue".  (In the Glasswally sample 23 distinct prompts make up
  * 5,000 requests; in the simulator's traffic built from public corpora,
  * 48% of prompts were seen before.)  So the hits of both are cached in small
- * direct-mapped tables, keyed by the text's full 64-bit hash plus its
- * length; a miss scans, capped at the first 16 KiB and last 4 KiB (the
+ * 4-way set-associative tables, keyed by the text's full 64-bit hash plus
+ * its length (a direct-mapped table lost a quarter of all lookups to two hot
+ * prompts sharing a slot: 1,000 distinct prompts in 8,192 slots already make
+ * ~60 such pairs).  A hit moves an entry one way toward the front of its set
+ * and a new text enters at the back, so a stream of one-off prompts churns
+ * one way and leaves the texts that recur in the other three.  A miss scans, capped at the first 16 KiB and last 4 KiB (the
  * instructions that matter sit at either end of a long pasted document).
  * The cache changes speed, never results: hits are a pure function of the
  * text.  The key is hashed with a seed drawn at start-up, so nobody can
@@ -40,11 +44,11 @@
 #define SIG_WORDS 6
 #define SCAN_HEAD (16u << 10)
 #define SCAN_TAIL (4u << 10)
-#define SYS_CACHE 1024
-#define PROMPT_CACHE 8192     /* x 64 bytes: 512 KiB, about an L2 cache */
+#define WAYS 4
+#define SYS_SETS 256          /* x 4 ways: 1,024 system prompts */
+#define PROMPT_SETS 2048      /* x 4 ways x 64 bytes: 512 KiB, about an L2 cache */
 
 typedef struct sys_cache_entry {
-    uint64_t key;             /* seeded hash of the text, 0 = empty */
     uint32_t len;
     dw_pattern_hits hits;
     uint64_t full;            /* dw_text_signatures()' exact-text hash: the system_hash feature */
@@ -52,7 +56,6 @@ typedef struct sys_cache_entry {
 } sys_cache_entry;
 
 typedef struct prompt_cache_entry {
-    uint64_t key;
     uint32_t len;
     dw_pattern_hits hits;
     uint64_t full, prefix, suffix;  /* dw_text_signatures(), also a pure function of the text */
@@ -63,9 +66,36 @@ struct dw_enricher {
     const dw_patterns *pats;
     dw_pattern_scratch *scratch;
     uint64_t seed;            /* for the cache keys only; see the top */
-    sys_cache_entry cache[SYS_CACHE];
-    prompt_cache_entry prompts[PROMPT_CACHE];
+    uint64_t scans;           /* texts scanned: cache misses */
+    /* tags apart from the entries: a lookup reads one line of keys, then
+     * only the entry that matched */
+    uint64_t sys_keys[SYS_SETS][WAYS];         /* seeded hash of the text, 0 = empty */
+    uint64_t prompt_keys[PROMPT_SETS][WAYS];
+    sys_cache_entry sys[SYS_SETS][WAYS];
+    prompt_cache_entry prompts[PROMPT_SETS][WAYS];
 };
+
+/* Look key up in one set of a cache.  A hit swaps the entry with the one in
+ * front of it and returns its new way; a miss empties the last way for the
+ * caller to fill and returns ~way (negative).  Entries are swapped through a
+ * buffer, as the two caches hold entries of different types. */
+static int set_find(uint64_t keys[WAYS], void *entries, size_t esize, uint64_t key)
+{
+    char tmp[256];
+    _Static_assert(sizeof(sys_cache_entry) <= sizeof tmp && sizeof(prompt_cache_entry) <= sizeof tmp,
+                   "swap buffer too small");
+    for (int w = 0; w < WAYS; w++) {
+        if (keys[w] != key) continue;
+        if (w == 0) return 0;
+        char *a = (char *)entries + (size_t)(w - 1) * esize, *b = a + esize;
+        memcpy(tmp, a, esize); memcpy(a, b, esize); memcpy(b, tmp, esize);
+        keys[w] = keys[w - 1];
+        keys[w - 1] = key;
+        return w - 1;
+    }
+    keys[WAYS - 1] = 0;
+    return ~(WAYS - 1);
+}
 
 static uint64_t draw_seed(void)
 {
@@ -150,9 +180,12 @@ void dw_text_signatures(const char *str, size_t n, uint64_t *full, uint64_t *pre
     *suffix = tail | 1;
 }
 
+uint64_t dw_enricher_scans(const dw_enricher *en) { return en->scans; }
+
 static int scan_text(dw_enricher *en, const char *p, size_t n, dw_pattern_hits *hits)
 {
     if (!en->pats || !p || !n) return 0;
+    en->scans++;
     if (n <= SCAN_HEAD + SCAN_TAIL) return dw_patterns_scan(en->pats, en->scratch, p, n, hits);
     if (dw_patterns_scan(en->pats, en->scratch, p, SCAN_HEAD, hits) < 0) return -1;
     return dw_patterns_scan(en->pats, en->scratch, p + n - SCAN_TAIL, SCAN_TAIL, hits);
@@ -197,15 +230,18 @@ int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
     if (ev->prompt.p) {
         f->prompt_chars = ev->prompt.n;
         uint64_t key = cache_key(en, ev->prompt.p, ev->prompt.n);
-        prompt_cache_entry *pe = &en->prompts[key % PROMPT_CACHE];
-        if (pe->key != key || pe->len != ev->prompt.n) {
-            pe->key = 0;
+        uint64_t *keys = en->prompt_keys[key % PROMPT_SETS];
+        int w = set_find(keys, en->prompts[key % PROMPT_SETS], sizeof(prompt_cache_entry), key);
+        prompt_cache_entry *pe = &en->prompts[key % PROMPT_SETS][w < 0 ? ~w : w];
+        if (w < 0 || pe->len != ev->prompt.n) {
+            if (w >= 0) keys[w] = 0;  /* same hash, another length: refill */
+            w = w < 0 ? ~w : w;
             dw_text_signatures(ev->prompt.p, ev->prompt.n, &pe->full, &pe->prefix, &pe->suffix);
             memset(&pe->hits, 0, sizeof pe->hits);
             if (scan_text(en, ev->prompt.p, ev->prompt.n, &pe->hits) < 0) return -1;
             pe->shape = prompt_shape(ev->prompt.p, ev->prompt.n);
-            pe->key = key;
             pe->len = ev->prompt.n;
+            keys[w] = key;
         }
         f->prompt_hash = pe->full;
         f->prefix_sig = pe->prefix;
@@ -215,16 +251,19 @@ int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
     }
     if (ev->system_prompt.p && ev->system_prompt.n) {
         uint64_t key = cache_key(en, ev->system_prompt.p, ev->system_prompt.n);
-        sys_cache_entry *ce = &en->cache[key % SYS_CACHE];
-        if (ce->key != key || ce->len != ev->system_prompt.n) {
+        uint64_t *keys = en->sys_keys[key % SYS_SETS];
+        int w = set_find(keys, en->sys[key % SYS_SETS], sizeof(sys_cache_entry), key);
+        sys_cache_entry *ce = &en->sys[key % SYS_SETS][w < 0 ? ~w : w];
+        if (w < 0 || ce->len != ev->system_prompt.n) {
             uint64_t b, c;
-            ce->key = 0;
+            if (w >= 0) keys[w] = 0;
+            w = w < 0 ? ~w : w;
             dw_text_signatures(ev->system_prompt.p, ev->system_prompt.n, &ce->full, &b, &c);
             memset(&ce->hits, 0, sizeof ce->hits);
             if (scan_text(en, ev->system_prompt.p, ev->system_prompt.n, &ce->hits) < 0) return -1;
             dw_minhash_text(ev->system_prompt.p, ev->system_prompt.n, &ce->mh);
-            ce->key = key;
             ce->len = ev->system_prompt.n;
+            keys[w] = key;
         }
         f->system_hash = ce->full;
         f->sys_mh = ce->mh;

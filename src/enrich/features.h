@@ -41,6 +41,8 @@ dw_enricher *dw_enricher_new(const dw_patterns *pats);
 void dw_enricher_free(dw_enricher *en);
 /* Compute features of ev.  Returns 0, or -1 on a pattern-engine error. */
 int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *out);
+/* Texts matched against the packs so far: the caches' misses. */
+uint64_t dw_enricher_scans(const dw_enricher *en);
 
 /* Exposed for tests: the normalized hash and template signatures of a text. */
 void dw_text_signatures(const char *s, size_t n, uint64_t *full, uint64_t *prefix, uint64_t *suffix);
