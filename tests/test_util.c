@@ -134,6 +134,24 @@ static void test_ip_parse_matches_inet_pton(void **state)
     assert_true(accepted > 10000); /* the generator does produce valid quads */
 }
 
+/* dw_bytes_eq against memcmp: every length to 40, equal, and differing at
+ * each single position (the word loads overlap; a wrong overlap misses one). */
+static void test_bytes_eq(void **state)
+{
+    (void)state;
+    char a[48], b[48];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++) a[i] = b[i] = (char)('a' + (i * 7) % 26);
+        assert_true(dw_bytes_eq(a, b, n));
+        for (size_t i = 0; i < n; i++) {
+            b[i] ^= 0x20;
+            assert_false(dw_bytes_eq(a, b, n));
+            assert_true(dw_bytes_eq(a, b, i)); /* the prefix before the change */
+            b[i] ^= 0x20;
+        }
+    }
+}
+
 static void test_hll(void **state)
 {
     (void)state;
@@ -202,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_rfc3339),        cmocka_unit_test(test_epoch_units),
         cmocka_unit_test(test_format_roundtrip), cmocka_unit_test(test_ip_prefix),
         cmocka_unit_test(test_ip_parse_matches_inet_pton),
+        cmocka_unit_test(test_bytes_eq),
         cmocka_unit_test(test_hll),            cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_population_buckets),
     };

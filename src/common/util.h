@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
@@ -49,6 +50,38 @@ static inline uint64_t dw_hash_seed(const void *p, size_t n, uint64_t seed)
     return XXH3_64bits_withSeed(p, n, seed);
 }
 /* A finalizer to mix an integer into a well-spread 64-bit value. */
+/* a[0..n) == b[0..n), for the short strings of the hot path (JSON keys,
+ * account ids): whole words, then bytes, inline.  A libc memcmp() call costs
+ * its dispatch on every one of the dozen keys of each record. */
+static inline bool dw_bytes_eq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *p = a, *q = b;
+    uint64_t x, y;
+    uint32_t u, v;
+    if (n >= 8) {
+        /* whole words, the last one overlapping its predecessor */
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, p + i, 8);
+            memcpy(&y, q + i, 8);
+            if (x != y) return false;
+        }
+        memcpy(&x, p + n - 8, 8);
+        memcpy(&y, q + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) { /* two overlapping half words */
+        memcpy(&u, p, 4);
+        memcpy(&v, q, 4);
+        if (u != v) return false;
+        memcpy(&u, p + n - 4, 4);
+        memcpy(&v, q + n - 4, 4);
+        return u == v;
+    }
+    for (; n; p++, q++, n--)
+        if (*p != *q) return false;
+    return true;
+}
+
 static inline uint64_t dw_mix64(uint64_t x)
 {
     x ^= x >> 33; x *= 0xff51afd7ed558ccdULL;

@@ -60,6 +60,7 @@
  * `len`, are scanned one byte at a time.
  */
 #include "decode/json.h"
+#include "common/util.h"
 
 #include <float.h>
 #include <locale.h>
@@ -729,7 +730,7 @@ static int32_t get_n(const dw_json_doc *d, int32_t obj, const char *key, size_t 
     for (m = 0; m < o->count; m++) {
         const dw_json_tok *k = &t[i];
         if (k->escaped ? raw_eq(src + k->start, k->len, true, key, klen)
-                       : (k->len == klen && memcmp(src + k->start, key, klen) == 0))
+                       : (k->len == klen && dw_bytes_eq(src + k->start, key, klen)))
             return (int32_t)i + 1;
         i = t[i + 1].next;
     }
@@ -742,13 +743,21 @@ void dw_json_keyset_init(dw_json_keyset *ks)
     memset(ks->head, -1, sizeof ks->head);
 }
 
+/* A key's bucket, from its raw (unescaped) bytes. */
+static inline unsigned keyset_bucket(const uint8_t *k, size_t len)
+{
+    if (len == 0)
+        return 0;
+    return (unsigned)(len * 7u + k[0] * 3u + k[len - 1]) & (DW_JSON_KEYSET_BUCKETS - 1);
+}
+
 int dw_json_keyset_add(dw_json_keyset *ks, const char *key)
 {
     if (!key || ks->n >= DW_JSON_KEYSET_MAX)
         return -1;
     int i = ks->n++;
     size_t len = strlen(key);
-    unsigned b = len < 32 ? (unsigned)len : 32;
+    unsigned b = keyset_bucket((const uint8_t *)key, len);
     ks->key[i] = key;
     ks->len[i] = (uint32_t)len;
     /* append, so that a bucket lists its keys in the order they were added */
@@ -775,8 +784,8 @@ int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks
         const dw_json_tok *kt = &t[i];
         const uint8_t *kp = src + kt->start;
         if (!kt->escaped) {
-            for (int k = ks->head[kt->len < 32 ? kt->len : 32]; k >= 0; k = ks->chain[k])
-                if (out[k] < 0 && ks->len[k] == kt->len && memcmp(kp, ks->key[k], kt->len) == 0) {
+            for (int k = ks->head[keyset_bucket(kp, kt->len)]; k >= 0; k = ks->chain[k])
+                if (out[k] < 0 && ks->len[k] == kt->len && dw_bytes_eq(kp, ks->key[k], kt->len)) {
                     out[k] = (int32_t)i + 1;
                     found++;
                 }

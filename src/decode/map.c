@@ -64,6 +64,7 @@ _Static_assert(CF__COUNT <= DW_MAP_FIELDS && CF__COUNT <= DW_JSON_KEYSET_MAX, "m
 static void map_plan(dw_decoder *d, bool defaults)
 {
     dw_json_keyset_init(&d->map_keys);
+    d->map_nfields = 0;
     for (int f = 0; f < CF__COUNT; f++) {
         const char *src = defaults ? dw_canon_names[f] : NULL;
         d->map_key_of[f] = -2;
@@ -71,6 +72,7 @@ static void map_plan(dw_decoder *d, bool defaults)
             if (d->map[i].field == f) src = d->map[i].path;
         if (!src) continue;
         d->map_key_of[f] = strchr(src, '.') ? -1 : (int8_t)dw_json_keyset_add(&d->map_keys, src);
+        d->map_fields[d->map_nfields++] = (int8_t)f;
     }
     d->map_planned = defaults ? 1 : 2;
 }
@@ -89,9 +91,8 @@ static int map_fill(dw_decoder *d, dw_event *ev, bool defaults, char *err, size_
     int32_t t, found[DW_JSON_KEYSET_MAX];
     if (d->map_planned != (defaults ? 1 : 2)) map_plan(d, defaults);
     dw_json_get_many(doc, 0, &d->map_keys, found);
-    for (int f = 0; f < CF__COUNT; f++) {
-        int k = d->map_key_of[f];
-        if (k == -2) continue;  /* not mapped: keep the adapter's value */
+    for (int i = 0; i < d->map_nfields; i++) {  /* unmapped fields keep the adapter's value */
+        int f = d->map_fields[i], k = d->map_key_of[f];
         t = k >= 0 ? found[k] : dw_json_path(doc, 0, map_path(d, f));
         if (t >= 0 && doc->toks[t].type == DW_JSON_NULL) t = -1;
         switch ((dw_canon_field)f) {

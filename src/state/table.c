@@ -97,7 +97,7 @@ uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *
     uint32_t s = (uint32_t)h & (t->index_cap - 1);
     while (t->index[s]) {
         const dw_account *a = &t->v[t->index[s] - 1];
-        if (a->id_hash == h && memcmp(a->id, id, n) == 0 && a->id[n] == 0) {
+        if (a->id_hash == h && dw_bytes_eq(a->id, id, n) && a->id[n] == 0) {
             if (created) *created = 0;
             return t->index[s] - 1;
         }
