@@ -471,12 +471,15 @@ int dw_engine_trim_due(const dw_engine *e)
 int dw_engine_feed_event(dw_engine *e, const dw_event *ev)
 {
     dw_obs *o = dw_reorder_obtain(&e->ro);
+    /* the account is wanted after enrichment: ask memory for it now */
+    uint64_t id_hash = dw_hash(ev->account_id.p, ev->account_id.n);
+    dw_accounts_prefetch(&e->accts, id_hash);
     if (dw_enrich(e->en, ev, &o->f) < 0) memset(&o->f, 0, sizeof o->f); /* pattern engine failure: keep the rest */
     if (e->cfg.link_enabled) dw_link_note_event(e->link, ev, &o->f); /* issue 4: texts behind the hashes, while in view */
     o->ts_ms = ev->ts_ms;
     o->seq = e->seq++;
     int created = 0;
-    o->account = dw_accounts_intern(&e->accts, ev->account_id.p, ev->account_id.n, &created);
+    o->account = dw_accounts_intern_hashed(&e->accts, ev->account_id.p, ev->account_id.n, id_hash, &created);
     if (created && e->bloom) reload(e, o->account);
     o->model = dw_models_intern(&e->models, &e->accts.strings, ev->model.p, ev->model.n);
     o->single_turn = ev->user_turns <= 1 && ev->assistant_turns == 0 && ev->prompt.p;

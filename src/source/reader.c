@@ -8,6 +8,12 @@
  * are returned as views; the only copy is the memmove of a partial last
  * line to the front of the buffer before a refill.
  *
+ * The buffer must hold the longest line allowed (16 MiB by default), but a
+ * refill asks for at most READ_CHUNK: filling the whole buffer at once
+ * copied 17 MB per read(2), so every line had left the cache by the time
+ * it was parsed.  A line that spans refills is searched for its end only in
+ * the bytes that arrived since the last look, never again from its start.
+ *
  * gzip goes through zlib's inflate with automatic header detection
  * (windowBits 15+32), which also handles concatenated members (what
  * `cat a.gz b.gz` and many log rotators produce) because we reset the
@@ -26,6 +32,7 @@
 
 enum { CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD };
 #define IN_CHUNK (1u << 18)
+#define READ_CHUNK (1u << 18)   /* per refill: a quarter of a MiB stays in L2 until parsed */
 
 struct dw_reader {
     int fd;
@@ -35,6 +42,7 @@ struct dw_reader {
     size_t max_line;
     int eof;            /* no more decompressed bytes will come */
     int in_partial;     /* the previous piece ended without a newline */
+    size_t no_newline;  /* bytes at buf + start already searched in vain */
     uint64_t lineno, bytes;
     /* compressed input staging */
     unsigned char *in;
@@ -168,7 +176,22 @@ int dw_reader_next(dw_reader *r, const char **line, size_t *len, int *flags, uin
     for (;;) {
         char *s = r->buf + r->start;
         size_t avail = r->end - r->start;
-        char *nl = avail ? memchr(s, '\n', avail) : NULL;
+        size_t from = r->no_newline < avail ? r->no_newline : 0;
+        char *nl = avail > from ? memchr(s + from, '\n', avail - from) : NULL;
+        r->no_newline = 0;
+        if (nl && (size_t)(nl - s) > r->max_line) {
+            /* too long, though it arrived whole: the same pieces as if it had
+             * not, so that what is quarantined does not depend on where a
+             * refill happened to end */
+            *line = s;
+            *len = r->max_line;
+            *flags = DW_LINE_PARTIAL | (r->in_partial ? DW_LINE_CONT : 0);
+            if (!r->in_partial) r->lineno++;
+            r->in_partial = 1;
+            *lineno = r->lineno;
+            r->start += r->max_line;
+            return 1;
+        }
         if (nl) {
             size_t n = (size_t)(nl - s);
             *line = s;
@@ -180,7 +203,7 @@ int dw_reader_next(dw_reader *r, const char **line, size_t *len, int *flags, uin
             r->start += n + 1;
             return 1;
         }
-        if (avail >= r->max_line) {
+        if (avail > r->max_line) {
             /* an over-long line: hand out what we have as a piece */
             *line = s;
             *len = avail;
@@ -215,7 +238,9 @@ int dw_reader_next(dw_reader *r, const char **line, size_t *len, int *flags, uin
             r->start = 0;
             r->end = avail;
         }
-        ssize_t got = produce(r, r->buf + r->end, r->cap - r->end, err, errlen);
+        r->no_newline = avail;
+        size_t room = r->cap - r->end;
+        ssize_t got = produce(r, r->buf + r->end, room < READ_CHUNK ? room : READ_CHUNK, err, errlen);
         if (got < 0) return -1;
         if (got == 0) r->eof = 1;
         r->end += (size_t)got;

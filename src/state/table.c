@@ -65,14 +65,17 @@ void dw_accounts_free(dw_account_table *t)
     memset(t, 0, sizeof *t);
 }
 
+static inline uint64_t index_entry(uint64_t h, uint32_t i) { return (h >> 32 << 32) | (uint64_t)(i + 1); }
+static inline int entry_tag_is(uint64_t e, uint64_t h) { return (uint32_t)(e >> 32) == (uint32_t)(h >> 32); }
+
 static void reindex(dw_account_table *t, uint32_t cap)
 {
-    uint32_t *idx = dw_xcalloc(cap, sizeof *idx);
+    uint64_t *idx = dw_xcalloc(cap, sizeof *idx);
     for (uint32_t i = 0; i < t->n; i++) {
         if (t->v[i].slot & DW_SLOT_VACANT) continue;
         uint32_t s = (uint32_t)t->v[i].id_hash & (cap - 1);
         while (idx[s]) s = (s + 1) & (cap - 1);
-        idx[s] = i + 1;
+        idx[s] = index_entry(t->v[i].id_hash, i);
     }
     free(t->index);
     t->index = idx;
@@ -83,25 +86,29 @@ uint32_t dw_accounts_find(const dw_account_table *t, const char *id, size_t n)
 {
     uint64_t h = dw_hash(id, n);
     uint32_t s = (uint32_t)h & (t->index_cap - 1);
-    while (t->index[s]) {
-        const dw_account *a = &t->v[t->index[s] - 1];
-        if (a->id_hash == h && strncmp(a->id, id, n) == 0 && a->id[n] == 0) return t->index[s] - 1;
-        s = (s + 1) & (t->index_cap - 1);
+    for (uint64_t e; (e = t->index[s]) != 0; s = (s + 1) & (t->index_cap - 1)) {
+        if (!entry_tag_is(e, h)) continue;
+        const dw_account *a = &t->v[(uint32_t)e - 1];
+        if (a->id_hash == h && strncmp(a->id, id, n) == 0 && a->id[n] == 0) return (uint32_t)e - 1;
     }
     return UINT32_MAX;
 }
 
 uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *created)
 {
-    uint64_t h = dw_hash(id, n);
+    return dw_accounts_intern_hashed(t, id, n, dw_hash(id, n), created);
+}
+
+uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n, uint64_t h, int *created)
+{
     uint32_t s = (uint32_t)h & (t->index_cap - 1);
-    while (t->index[s]) {
-        const dw_account *a = &t->v[t->index[s] - 1];
+    for (uint64_t e; (e = t->index[s]) != 0; s = (s + 1) & (t->index_cap - 1)) {
+        if (!entry_tag_is(e, h)) continue;
+        const dw_account *a = &t->v[(uint32_t)e - 1];
         if (a->id_hash == h && dw_bytes_eq(a->id, id, n) && a->id[n] == 0) {
             if (created) *created = 0;
-            return t->index[s] - 1;
+            return (uint32_t)e - 1;
         }
-        s = (s + 1) & (t->index_cap - 1);
     }
     if (t->nfree) { /* a released slot: its index is free to mean this account now */
         uint32_t i = t->free_slots[--t->nfree];
@@ -113,7 +120,7 @@ uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *
         a->id = copy;
         a->slot = DW_SLOT_ID_HEAP;
         a->id_hash = h;
-        t->index[s] = i + 1;
+        t->index[s] = index_entry(h, i);
         if (created) *created = 1;
         return i;
     }
@@ -127,7 +134,7 @@ uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *
     dw_account_init(a);
     a->id = dw_arena_strndup(&t->strings, id, n);
     a->id_hash = h;
-    t->index[s] = i + 1;
+    t->index[s] = index_entry(h, i);
     if ((uint64_t)t->n * 4 > (uint64_t)t->index_cap * 3) reindex(t, t->index_cap * 2);
     if (created) *created = 1;
     return i;
@@ -141,13 +148,13 @@ void dw_accounts_release(dw_account_table *t, uint32_t i)
     dw_account *a = &t->v[i];
     if (a->slot & DW_SLOT_VACANT) return;
     uint32_t mask = t->index_cap - 1, s = (uint32_t)a->id_hash & mask;
-    while (t->index[s] != i + 1) {
+    while ((uint32_t)t->index[s] != i + 1) {
         if (!t->index[s]) abort(); /* not indexed: the table is corrupt */
         s = (s + 1) & mask;
     }
     t->index[s] = 0;
     for (uint32_t j = (s + 1) & mask; t->index[j]; j = (j + 1) & mask) {
-        uint32_t home = (uint32_t)t->v[t->index[j] - 1].id_hash & mask;
+        uint32_t home = (uint32_t)t->v[(uint32_t)t->index[j] - 1].id_hash & mask;
         /* the entry at j may move to the hole at s unless its home lies cyclically in (s, j] */
         int stays = s <= j ? (home > s && home <= j) : (home > s || home <= j);
         if (stays) continue;

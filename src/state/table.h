@@ -37,7 +37,9 @@ void dw_arena_free(dw_arena *a);
 typedef struct dw_account_table {
     dw_account *v;
     uint32_t n, cap;
-    uint32_t *index;         /* slot -> account index + 1 (0 = empty) */
+    uint64_t *index;         /* slot -> account index + 1 (0 = empty), and in the
+                              * high half the high half of the id's hash: a probe
+                              * rejects another account without reading it */
     uint32_t index_cap;      /* power of two */
     dw_arena strings;
     uint32_t *free_slots;    /* released slots, reused first */
@@ -53,6 +55,24 @@ void dw_accounts_init(dw_account_table *t);
 void dw_accounts_free(dw_account_table *t);
 /* Index of account `id`, creating it when absent (then *created = 1). */
 uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *created);
+/* The same, for a caller that already holds dw_hash(id, n). */
+uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n, uint64_t h, int *created);
+/* Start loading the account that hash h most likely names (the first one
+ * its probe meets), so that an intern a little later finds it in cache.
+ * The account struct is 440 bytes among millions: without this, the probe
+ * waits on memory for every event. */
+static inline void dw_accounts_prefetch(const dw_account_table *t, uint64_t h)
+{
+    uint32_t mask = t->index_cap - 1;
+    for (uint32_t s = (uint32_t)h & mask;; s = (s + 1) & mask) {
+        uint64_t e = t->index[s];
+        if (!e) return;
+        if ((uint32_t)(e >> 32) == (uint32_t)(h >> 32)) {
+            __builtin_prefetch(&t->v[(uint32_t)e - 1]);
+            return;
+        }
+    }
+}
 /* Index of account `id`, or UINT32_MAX. */
 uint32_t dw_accounts_find(const dw_account_table *t, const char *id, size_t n);
 /* Release account i: out of the index, its slot free for the next new
