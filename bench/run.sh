@@ -56,7 +56,7 @@ echo "| input | size | records | wc -l | scan | scan MB/s | events/s | scan / wc
 echo "|---|---|---|---|---|---|---|---|---|"
 # the per-account pipeline alone (issue 2's scope) next to the full scan
 sed '/^\[link\]/,/^\[/ s/^enabled = true/enabled = false/' config/distillwatch.conf > "$dir/nolink.conf"
-for item in realistic realistic:per-account synthetic small bank; do
+for item in realistic realistic:per-account synthetic small small:per-account bank bank:per-account; do
   f=${item%%:*}
   conf=""
   [[ $item == *:per-account ]] && conf="--config $dir/nolink.conf"

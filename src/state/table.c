@@ -105,7 +105,9 @@ uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n
     for (uint64_t e; (e = t->index[s]) != 0; s = (s + 1) & (t->index_cap - 1)) {
         if (!entry_tag_is(e, h)) continue;
         const dw_account *a = &t->v[(uint32_t)e - 1];
-        if (a->id_hash == h && dw_bytes_eq(a->id, id, n) && a->id[n] == 0) {
+        /* lengths first: on a hash collision with a shorter id, a word
+         * compare of n bytes would read past the end of that id */
+        if (a->id_hash == h && strnlen(a->id, n + 1) == n && dw_bytes_eq(a->id, id, n)) {
             if (created) *created = 0;
             return (uint32_t)e - 1;
         }
