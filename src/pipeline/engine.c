@@ -267,33 +267,10 @@ static void process(dw_engine *e, const dw_obs *o)
     }
 }
 
-/* An observation leaves the reorder buffer a window (300 s of traffic, up
- * to 200,000 events) after it was filled, so it and its account are both
- * long out of cache when process() reads them: two waits on memory per
- * event.  The ring says which observations leave next, so fetch them a few
- * pops early, and their accounts a little later, once the observation
- * itself (which names the account) has arrived. */
-#define PREFETCH_OBS  16
-#define PREFETCH_ACCT 8
-
-static inline void prefetch_lines(const void *p, size_t n)
-{
-    for (size_t k = 0; k < n; k += 64) __builtin_prefetch((const char *)p + k);
-}
-
-static inline void prefetch_ahead(const dw_engine *e)
-{
-    const dw_obs *far = dw_reorder_ahead(&e->ro, PREFETCH_OBS);
-    if (far) prefetch_lines(far, sizeof *far);
-    const dw_obs *near = dw_reorder_ahead(&e->ro, PREFETCH_ACCT);
-    if (near && near->account < e->accts.n) prefetch_lines(&e->accts.v[near->account], sizeof(dw_account));
-}
-
 static void drain(dw_engine *e, int flush)
 {
     dw_obs *o;
     while ((o = dw_reorder_pop(&e->ro, flush))) {
-        prefetch_ahead(e);
         process(e, o);
         dw_reorder_recycle(&e->ro, o);
     }

@@ -55,11 +55,5 @@ static inline const dw_obs *dw_reorder_waiting(const dw_reorder *r, size_t k)
 {
     return k < r->qn ? r->ring[(r->head + k) & (r->qcap - 1)] : r->heap[k - r->qn];
 }
-/* The k-th observation queued in arrival order, or NULL: what will most
- * likely leave k pops from now (the engine prefetches it). */
-static inline const dw_obs *dw_reorder_ahead(const dw_reorder *r, size_t k)
-{
-    return k < r->qn ? r->ring[(r->head + k) & (r->qcap - 1)] : NULL;
-}
 
 #endif
