@@ -98,6 +98,11 @@
 
 static ALWAYS_INLINE const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
 {
+    /* most often no white space or the one space after ':' or ',' */
+    if (p < end && *p > ' ')
+        return p;
+    if (p + 1 < end && *p == ' ' && p[1] > ' ')
+        return p + 1;
     while (p < end && *p <= ' ' && ((WS_BITS >> *p) & 1))
         p++;
     return p;
