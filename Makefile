@@ -112,9 +112,11 @@ FUZZ_FLAGS := $(FUZZ_BASE) -fsanitize=fuzzer
 # so that coverage reaches into it), then each target links against it.
 FUZZ_LIB_FLAGS := $(FUZZ_BASE) -fsanitize=fuzzer-no-link
 FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/embedded.o
+# -MMD -MP as for the other builds: a header change must rebuild these too,
+# or the fuzzers run objects compiled against an old struct layout.
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_LIB_FLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_LIB_FLAGS) -MMD -MP -c -o $@ $<
 build/fuzz/obj/gen/embedded.o: build/gen/embedded.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_LIB_FLAGS) -c -o $@ $<
@@ -123,7 +125,7 @@ build/fuzz/libdistillwatch.a: $(FUZZ_OBJ)
 	ar rcs $@ $^
 build/fuzz/%: fuzz/%.c build/fuzz/libdistillwatch.a
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< build/fuzz/libdistillwatch.a $(LDLIBS_ALL)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -o $@ $< build/fuzz/libdistillwatch.a $(LDLIBS_ALL)
 
 fuzz: $(FUZZERS)
 

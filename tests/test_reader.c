@@ -86,69 +86,74 @@ static void expect_lines(const char *path, const char *codec)
     dw_reader_close(r);
 }
 
+/* A test's file: a fresh directory, the file's path in it, the lines. */
+typedef struct fixture {
+    char path[512];
+    char *content;
+    size_t n;
+} fixture;
+
+static void fixture_init(fixture *f, const char *name)
+{
+    snprintf(f->path, sizeof f->path, "%s/%s", dw_test_tmpdir(), name);
+    f->content = make_content(&f->n);
+}
+
+/* The bytes of one gzip member holding p[0..n), written through `scratch`. */
+static char *gzip_member(const char *scratch, const char *p, size_t n, size_t *out)
+{
+    gzFile g = gzopen(scratch, "wb");
+    assert_non_null(g);
+    assert_int_equal(gzwrite(g, p, (unsigned)n), (int)n);
+    gzclose(g);
+    char *bytes = dw_test_slurp(scratch, out);
+    assert_non_null(bytes);
+    return bytes;
+}
+
 static void test_plain(void **state)
 {
     (void)state;
-    const char *dir = dw_test_tmpdir();
-    char path[512];
-    size_t n;
-    char *content = make_content(&n);
-    snprintf(path, sizeof path, "%s/plain.jsonl", dir);
-    write_bytes(path, content, n);
-    expect_lines(path, "plain");
-    free(content);
+    fixture f;
+    fixture_init(&f, "plain.jsonl");
+    write_bytes(f.path, f.content, f.n);
+    expect_lines(f.path, "plain");
+    free(f.content);
 }
 
 static void test_gzip(void **state)
 {
     (void)state;
-    const char *dir = dw_test_tmpdir();
-    char path[512];
-    size_t n;
-    char *content = make_content(&n);
-    snprintf(path, sizeof path, "%s/log.gz", dir);
-    gzFile g = gzopen(path, "wb");
-    assert_non_null(g);
+    fixture f;
+    fixture_init(&f, "log.gz");
     /* two members, split mid-line: what `cat a.gz b.gz` produces */
-    size_t half = n / 2 + 17;
-    assert_int_equal(gzwrite(g, content, (unsigned)half), (int)half);
-    gzclose(g);
-    char tmp[512];
-    snprintf(tmp, sizeof tmp, "%s/b.gz", dir);
-    g = gzopen(tmp, "wb");
-    assert_non_null(g);
-    assert_int_equal(gzwrite(g, content + half, (unsigned)(n - half)), (int)(n - half));
-    gzclose(g);
-    size_t an, bn;
-    char *a = dw_test_slurp(path, &an), *b = dw_test_slurp(tmp, &bn);
-    assert_non_null(a);
-    assert_non_null(b);
+    size_t half = f.n / 2 + 17, an, bn;
+    char *a = gzip_member(f.path, f.content, half, &an);
+    char *b = gzip_member(f.path, f.content + half, f.n - half, &bn);
     a = realloc(a, an + bn);
+    assert_non_null(a);
     memcpy(a + an, b, bn);
-    write_bytes(path, a, an + bn);
-    expect_lines(path, "gzip");
+    write_bytes(f.path, a, an + bn);
+    expect_lines(f.path, "gzip");
     free(a);
     free(b);
-    free(content);
+    free(f.content);
 }
 
 static void test_zstd(void **state)
 {
     (void)state;
-    const char *dir = dw_test_tmpdir();
-    char path[512];
-    size_t n;
-    char *content = make_content(&n);
-    size_t cap = ZSTD_compressBound(n);
+    fixture f;
+    fixture_init(&f, "log.zst");
+    size_t cap = ZSTD_compressBound(f.n);
     char *z = malloc(cap);
     assert_non_null(z);
-    size_t zn = ZSTD_compress(z, cap, content, n, 3);
+    size_t zn = ZSTD_compress(z, cap, f.content, f.n, 3);
     assert_false(ZSTD_isError(zn));
-    snprintf(path, sizeof path, "%s/log.zst", dir);
-    write_bytes(path, z, zn);
-    expect_lines(path, "zstd");
+    write_bytes(f.path, z, zn);
+    expect_lines(f.path, "zstd");
     free(z);
-    free(content);
+    free(f.content);
 }
 
 int main(void)

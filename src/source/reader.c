@@ -170,6 +170,21 @@ void dw_reader_close(dw_reader *r)
     free(r);
 }
 
+/* Hand out s[0..n) as the next piece of a line and consume `used` bytes of
+ * the buffer; `partial`: the line goes on after this piece. */
+static int piece(dw_reader *r, char *s, size_t n, size_t used, int partial,
+                 const char **line, size_t *len, int *flags, uint64_t *lineno)
+{
+    *line = s;
+    *len = n;
+    *flags = (partial ? DW_LINE_PARTIAL : 0) | (r->in_partial ? DW_LINE_CONT : 0);
+    if (!r->in_partial) r->lineno++;
+    r->in_partial = partial;
+    *lineno = r->lineno;
+    r->start += used;
+    return 1;
+}
+
 int dw_reader_next(dw_reader *r, const char **line, size_t *len, int *flags, uint64_t *lineno,
                    char *err, size_t errlen)
 {
@@ -183,37 +198,12 @@ int dw_reader_next(dw_reader *r, const char **line, size_t *len, int *flags, uin
             /* too long, though it arrived whole: the same pieces as if it had
              * not, so that what is quarantined does not depend on where a
              * refill happened to end */
-            *line = s;
-            *len = r->max_line;
-            *flags = DW_LINE_PARTIAL | (r->in_partial ? DW_LINE_CONT : 0);
-            if (!r->in_partial) r->lineno++;
-            r->in_partial = 1;
-            *lineno = r->lineno;
-            r->start += r->max_line;
-            return 1;
+            return piece(r, s, r->max_line, r->max_line, 1, line, len, flags, lineno);
         }
-        if (nl) {
-            size_t n = (size_t)(nl - s);
-            *line = s;
-            *len = n;
-            *flags = r->in_partial ? DW_LINE_CONT : 0;
-            if (!r->in_partial) r->lineno++;
-            r->in_partial = 0;
-            *lineno = r->lineno;
-            r->start += n + 1;
-            return 1;
-        }
-        if (avail > r->max_line) {
-            /* an over-long line: hand out what we have as a piece */
-            *line = s;
-            *len = avail;
-            *flags = DW_LINE_PARTIAL | (r->in_partial ? DW_LINE_CONT : 0);
-            if (!r->in_partial) r->lineno++;
-            r->in_partial = 1;
-            *lineno = r->lineno;
-            r->start = r->end = 0;
-            return 1;
-        }
+        if (nl)
+            return piece(r, s, (size_t)(nl - s), (size_t)(nl - s) + 1, 0, line, len, flags, lineno);
+        if (avail > r->max_line) /* an over-long line: hand out what we have as a piece */
+            return piece(r, s, avail, avail, 1, line, len, flags, lineno);
         if (r->eof) {
             if (avail == 0) {
                 if (r->in_partial) { /* the long line ended at EOF */
@@ -223,14 +213,7 @@ int dw_reader_next(dw_reader *r, const char **line, size_t *len, int *flags, uin
                 }
                 return 0;
             }
-            *line = s;
-            *len = avail;
-            *flags = r->in_partial ? DW_LINE_CONT : 0;
-            if (!r->in_partial) r->lineno++;
-            r->in_partial = 0;
-            *lineno = r->lineno;
-            r->start = r->end;
-            return 1;
+            return piece(r, s, avail, avail, 0, line, len, flags, lineno); /* a last line without '\n' */
         }
         /* refill: move the partial line to the front, read more behind it */
         if (r->start) {
