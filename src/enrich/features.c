@@ -25,8 +25,9 @@
  * prompts sharing a slot: 1,000 distinct prompts in 8,192 slots already make
  * ~60 such pairs).  A hit moves an entry one way toward the front of its set
  * and a new text enters at the back, so a stream of one-off prompts churns
- * one way and leaves the texts that recur in the other three.  A miss scans, capped at the first 16 KiB and last 4 KiB (the
- * instructions that matter sit at either end of a long pasted document).
+ * one way and leaves the texts that recur in the other three.  A miss
+ * scans, capped at the first 16 KiB and last 4 KiB (the instructions that
+ * matter sit at either end of a long pasted document).
  * The cache changes speed, never results: hits are a pure function of the
  * text.  The key is hashed with a seed drawn at start-up, so nobody can
  * craft a harvesting prompt whose hash collides with a benign one and
@@ -46,7 +47,7 @@
 #define SCAN_TAIL (4u << 10)
 #define WAYS 4
 #define SYS_SETS 256          /* x 4 ways: 1,024 system prompts */
-#define PROMPT_SETS 2048      /* x 4 ways x 64 bytes: 512 KiB, about an L2 cache */
+#define PROMPT_SETS 2048      /* x 4 ways: 8,192 prompts in 512 KiB with the tags, about an L2 cache */
 
 typedef struct sys_cache_entry {
     uint32_t len;
