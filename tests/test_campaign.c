@@ -257,7 +257,13 @@ static void test_hydra_found_and_alerted(void **state)
     char *acc = dw_test_slurp(path, NULL);
     assert_non_null(acc);
     assert_non_null(strstr(acc, "\"campaign_id\":\"cmp-"));
-    assert_non_null(strstr(acc, "member of campaign cmp-"));
+    const char *member = strstr(acc, "member of campaign cmp-");
+    assert_non_null(member);
+    /* the campaign's summary is bracketed, apart from the account's own reasons */
+    const char *open = strstr(member, "judged as one) [");
+    assert_non_null(open);
+    assert_true(open < strchr(member, '\n'));
+    assert_non_null(strchr(open, ']'));
     free(acc);
     /* the campaign alert fires while the campaign runs, with its id */
     snprintf(path, sizeof path, "%s/alerts.jsonl", dir);

@@ -130,6 +130,40 @@ static uint64_t rnd64(void)
 }
 
 /* One observation leaves: in (ts, seq) order after the previous one. */
+/* A campaign member's reason brackets the campaign's summary, and a summary
+ * too long for the buffer is cut at a character boundary with the bracket
+ * still closed (the summary quotes system prompts in any script). */
+static void test_campaign_reason_bracketed(void **state)
+{
+    (void)state;
+    dw_assessment as;
+    memset(&as, 0, sizeof as);
+    dw_account a;
+    dw_account_init(&a);
+    char summary[700];
+    size_t k = 0;
+    while (k + 3 < sizeof summary - 1) { memcpy(summary + k, "\xe4\xbd\xa0", 3); k += 3; } /* U+4F60, 3 bytes each */
+    summary[k] = 0;
+    as.camp.id = "cmp-0123456789ab";
+    as.camp.members = 7;
+    as.camp.score = 0.5;
+    as.camp.reason = "7 accounts share one system prompt; together 900 requests: 80% of prompts demand reasoning";
+    char out[512];
+    dw_assessment_signal_reason(&as, S_CAMPAIGN, &a, out, sizeof out);
+    assert_string_equal(out, "member of campaign cmp-0123456789ab (7 accounts, 0.50 judged as one) [7 accounts share one "
+                             "system prompt; together 900 requests: 80% of prompts demand reasoning]");
+    as.camp.reason = summary;
+    for (size_t cap = 80; cap <= sizeof out; cap += 37) {
+        dw_assessment_signal_reason(&as, S_CAMPAIGN, &a, out, cap);
+        size_t n = strlen(out);
+        assert_true(n < cap);
+        assert_int_equal(out[n - 1], ']');
+        const char *open = strchr(out, '[');
+        assert_non_null(open);
+        assert_int_equal((size_t)(out + n - 1 - (open + 1)) % 3, 0); /* whole characters only */
+    }
+}
+
 static void take(dw_reorder *r, dw_obs *p, int64_t *last_ts, uint64_t *last_seq, unsigned char *seen, uint64_t *out)
 {
     assert_true(p->ts_ms > *last_ts || (p->ts_ms == *last_ts && p->seq > *last_seq));
@@ -203,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_repeat_share),
         cmocka_unit_test(test_timing_and_hours),
         cmocka_unit_test(test_harness_not_blocked),
+        cmocka_unit_test(test_campaign_reason_bracketed),
         cmocka_unit_test(test_reorder_contract),
     };
     return cmocka_run_group_tests_name("state", tests, NULL, NULL);

@@ -369,9 +369,20 @@ int dw_assessment_order(const dw_assessment *as, int order[S__COUNT])
 void dw_assessment_signal_reason(const dw_assessment *as, dw_signal_id s, const dw_account *a, char *out, size_t cap)
 {
     const dw_campaign_ctx *c = &as->camp;
-    if (s == S_CAMPAIGN && c->id)
-        snprintf(out, cap, "member of campaign %s (%u accounts, %.2f judged as one): %s", c->id, c->members, c->score,
-                 c->reason ? c->reason : "");
+    if (s == S_CAMPAIGN && c->id && c->reason && c->reason[0]) {
+        /* The campaign's own summary goes in brackets: it is a list of
+         * reasons too, and the account's own follow it ("...; 34% of
+         * requests ask for training-data formats; 26% of requests ask for
+         * training-data formats" read as one list, the campaign's figure
+         * then the account's).  A summary too long for `out` is cut at a
+         * character boundary and the bracket still closed. */
+        int k = snprintf(out, cap, "member of campaign %s (%u accounts, %.2f judged as one) [", c->id, c->members, c->score);
+        size_t n = strlen(c->reason), room = k > 0 && (size_t)k + 2 < cap ? cap - (size_t)k - 2 : 0;
+        if (n > room)
+            for (n = room; n > 0 && ((unsigned char)c->reason[n] & 0xC0) == 0x80; n--) {}
+        if (room) snprintf(out + k, cap - (size_t)k, "%.*s]", (int)n, c->reason);
+    } else if (s == S_CAMPAIGN && c->id)
+        snprintf(out, cap, "member of campaign %s (%u accounts, %.2f judged as one)", c->id, c->members, c->score);
     else if (s == S_COORDINATED && c->id)
         snprintf(out, cap, "one of %u accounts run as one operation (campaign %s)", c->members, c->id);
     else
