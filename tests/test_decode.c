@@ -2,6 +2,7 @@
 #include "testutil.h"
 #include <math.h>
 #include "distillwatch.h"
+#include "decode/decode_int.h"
 
 typedef struct got {
     int n;
@@ -230,11 +231,34 @@ static void test_map(void **state)
     assert_string_equal(g.text[0][0], "b");
 }
 
+/* dw_dec_i32 reads short integers from their digits and everything else
+ * through a double; both ways must agree with strtod's value, and a value
+ * outside int32 must be refused either way. */
+static void test_dec_i32(void **state)
+{
+    (void)state;
+    const char *lits[] = {"0", "-0", "7", "-7", "256", "4096", "123456789", "-123456789", "999999999",
+                          "1234567890", "-1234567890", "2147483647", "-2147483648", "2147483648",
+                          "-2147483649", "99999999999", "1.0", "2.5", "1e3", "-1E2", "0.000", "12345678.9"};
+    dw_json_doc doc;
+    dw_json_init(&doc);
+    for (size_t i = 0; i < sizeof lits / sizeof *lits; i++) {
+        assert_int_equal(dw_json_parse(&doc, lits[i], strlen(lits[i])), 0);
+        double want = strtod(lits[i], NULL);
+        int in_range = want >= -2147483648.0 && want <= 2147483647.0;
+        int32_t v = 12345;
+        bool ok = dw_dec_i32(&doc, 0, &v);
+        if (ok != in_range) fail_msg("%s: dw_dec_i32 says %d", lits[i], ok);
+        if (ok) assert_int_equal(v, (int32_t)want);
+    }
+    dw_json_free(&doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_native), cmocka_unit_test(test_native_rejects), cmocka_unit_test(test_litellm),
-        cmocka_unit_test(test_otel),   cmocka_unit_test(test_map),
+        cmocka_unit_test(test_otel),   cmocka_unit_test(test_map), cmocka_unit_test(test_dec_i32),
     };
     return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }
