@@ -46,8 +46,7 @@ void dw_campaign_params_default(dw_campaign_params *p)
 
 dw_campaigns *dw_campaigns_new(const dw_campaign_params *p)
 {
-    dw_campaigns *C = dw_xrealloc(NULL, sizeof *C);
-    memset(C, 0, sizeof *C);
+    dw_campaigns *C = dw_xcalloc(1, sizeof *C);
     if (p) C->p = *p;
     else dw_campaign_params_default(&C->p);
     if (C->p.min_accounts < 2) C->p.min_accounts = 2;
@@ -177,16 +176,14 @@ static uint32_t new_record(dw_campaigns *C, const char *id)
         /* a record is never removed, so the map only grows */
         free(C->idmap);
         C->idmap_cap = C->idmap_cap ? C->idmap_cap * 2 : 64;
-        C->idmap = dw_xrealloc(NULL, C->idmap_cap * sizeof *C->idmap);
-        memset(C->idmap, 0, C->idmap_cap * sizeof *C->idmap);
+        C->idmap = dw_xcalloc(C->idmap_cap, sizeof *C->idmap);
         for (uint32_t r = 0; r < C->n; r++) idmap_put(C, r);
     }
     if (C->n == C->cap) {
         C->cap = C->cap ? C->cap * 2 : 32;
         C->v = dw_xrealloc(C->v, C->cap * sizeof *C->v);
     }
-    dw_campaign *c = dw_xrealloc(NULL, sizeof *c);
-    memset(c, 0, sizeof *c);
+    dw_campaign *c = dw_xcalloc(1, sizeof *c);
     snprintf(c->id, sizeof c->id, "%s", id);
     c->group = C->n;
     C->v[C->n] = c;
@@ -216,7 +213,7 @@ static int cmp_u32v(const void *x, const void *y)
 void dw_campaign_pool(const dw_campaign *c, const dw_campaign_env *env, dw_pool *pool)
 {
     dw_pool_init(pool);
-    uint32_t *r = dw_xrealloc(NULL, (c->n ? c->n : 1) * sizeof *r);
+    uint32_t *r = dw_xmalloc((c->n ? c->n : 1) * sizeof *r);
     for (uint32_t i = 0; i < c->n; i++) r[i] = env->accts->v[c->members[i]].requests;
     qsort(r, c->n, sizeof *r, cmp_u32v);
     double cap = c->n ? 4.0 * (r[c->n / 2] ? r[c->n / 2] : 1) : 1;
@@ -361,8 +358,8 @@ static void group_traits(dw_campaign *c, const dw_campaign_env *env)
     double sum[DW_BANK_DIMS] = {0};
     uint64_t prompts = 0;
     uint32_t voters = 0;
-    int64_t *piv = dw_xrealloc(NULL, (c->n ? c->n : 1) * sizeof *piv);
-    uint64_t *vals = dw_xrealloc(NULL, (c->n ? c->n : 1) * sizeof *vals);
+    int64_t *piv = dw_xmalloc((c->n ? c->n : 1) * sizeof *piv);
+    uint64_t *vals = dw_xmalloc((c->n ? c->n : 1) * sizeof *vals);
     c->pivoted = 0;
     for (uint32_t i = 0; i < c->n; i++) {
         const dw_account *a = &env->accts->v[c->members[i]];
@@ -461,7 +458,7 @@ static void assemble(dw_campaigns *C, uint32_t root, const dw_campaign_env *env)
         c->edge_weight += p->own_edge_weight;
     }
     if (!c->n) { c->live = 0; return; }
-    float *lk = dw_xrealloc(NULL, c->n * sizeof *lk);
+    float *lk = dw_xmalloc(c->n * sizeof *lk);
     memcpy(lk, c->link, c->n * sizeof *lk);
     for (uint32_t i = 1; i < c->n; i++)
         for (uint32_t j = i; j > 0 && lk[j] < lk[j - 1]; j--) { float t = lk[j]; lk[j] = lk[j - 1]; lk[j - 1] = t; }
@@ -552,7 +549,7 @@ void dw_campaigns_evaluate(dw_campaigns *C, uint32_t v, const dw_campaign_env *e
     size_t n = dw_cluster_component(&C->g, v, C->p.resolution, &m, &lab, &ncomm);
     camp_reserve(C, C->g.n);
     /* records this component's accounts belonged to */
-    uint32_t *old = dw_xrealloc(NULL, (n ? n : 1) * sizeof *old);
+    uint32_t *old = dw_xmalloc((n ? n : 1) * sizeof *old);
     size_t nold = 0;
     uint64_t req = 0;
     for (size_t i = 0; i < n; i++) {
@@ -565,10 +562,9 @@ void dw_campaigns_evaluate(dw_campaigns *C, uint32_t v, const dw_campaign_env *e
         C->camp_of[m[i]] = 0;
         req += env->accts->v[m[i]].requests;
     }
-    uint32_t *cnt = dw_xrealloc(NULL, (ncomm ? ncomm : 1) * sizeof *cnt);
-    memset(cnt, 0, (ncomm ? ncomm : 1) * sizeof *cnt);
+    uint32_t *cnt = dw_xcalloc(ncomm ? ncomm : 1, sizeof *cnt);
     for (size_t i = 0; i < n; i++) cnt[lab[i]]++;
-    uint32_t *touched = dw_xrealloc(NULL, (ncomm + nold + 1) * sizeof *touched);
+    uint32_t *touched = dw_xmalloc((ncomm + nold + 1) * sizeof *touched);
     size_t ntouch = 0;
     for (uint32_t c = 0; c < ncomm; c++) {
         if (cnt[c] < C->p.min_accounts) continue;
@@ -618,7 +614,7 @@ void dw_campaigns_evaluate(dw_campaigns *C, uint32_t v, const dw_campaign_env *e
     }
     /* re-judge the campaigns these communities belong to, consolidate the
      * suspicious ones, and report each campaign once */
-    uint32_t *roots = dw_xrealloc(NULL, (ntouch + 1) * sizeof *roots);
+    uint32_t *roots = dw_xmalloc((ntouch + 1) * sizeof *roots);
     size_t nroot = 0;
     for (size_t k = 0; k < ntouch; k++) {
         uint32_t r = gfind(C, touched[k]);
@@ -726,7 +722,7 @@ static int by_rank(const void *x, const void *y)
 
 size_t dw_campaigns_list(const dw_campaigns *C, const dw_campaign ***out)
 {
-    const dw_campaign **l = dw_xrealloc(NULL, (C->n ? C->n : 1) * sizeof *l);
+    const dw_campaign **l = dw_xmalloc((C->n ? C->n : 1) * sizeof *l);
     size_t k = 0;
     for (uint32_t i = 0; i < C->n; i++)
         if (C->v[i]->live && C->v[i]->n && gfind(C, i) == i) l[k++] = C->v[i];

@@ -11,8 +11,7 @@ void dw_graph_init(dw_graph *g)
 {
     memset(g, 0, sizeof *g);
     g->emap_cap = 1024;
-    g->emap = dw_xrealloc(NULL, g->emap_cap * sizeof *g->emap);
-    memset(g->emap, 0, g->emap_cap * sizeof *g->emap);
+    g->emap = dw_xcalloc(g->emap_cap, sizeof *g->emap);
 }
 
 void dw_graph_free(dw_graph *g)
@@ -101,8 +100,7 @@ int dw_graph_add(dw_graph *g, uint32_t a, uint32_t b, float w, uint16_t mask, in
     if ((g->ne + 1) * 2 > g->emap_cap) {
         free(g->emap);
         g->emap_cap *= 2;
-        g->emap = dw_xrealloc(NULL, g->emap_cap * sizeof *g->emap);
-        memset(g->emap, 0, g->emap_cap * sizeof *g->emap);
+        g->emap = dw_xcalloc(g->emap_cap, sizeof *g->emap);
         for (uint32_t i = 0; i < g->ne; i++) put_edge(g, i);
     }
     if (g->ne == g->ecap) {

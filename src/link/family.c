@@ -16,8 +16,7 @@ void dw_family_init(dw_family *f)
 {
     memset(f, 0, sizeof *f);
     f->map_cap = 256;
-    f->map = dw_xrealloc(NULL, f->map_cap * sizeof *f->map);
-    memset(f->map, 0, f->map_cap * sizeof *f->map);
+    f->map = dw_xcalloc(f->map_cap, sizeof *f->map);
     dw_lk_init(&f->bands, 32);
 }
 
@@ -75,8 +74,7 @@ uint32_t dw_family_add(dw_family *f, uint64_t hash, const dw_minhash *mh, dw_fam
     if ((f->n + 1) * 2 > f->map_cap) {
         free(f->map);
         f->map_cap *= 2;
-        f->map = dw_xrealloc(NULL, f->map_cap * sizeof *f->map);
-        memset(f->map, 0, f->map_cap * sizeof *f->map);
+        f->map = dw_xcalloc(f->map_cap, sizeof *f->map);
         for (uint32_t i = 0; i < f->n; i++) map_put(f, f->v[i].hash, i);
     }
     if (f->n == f->cap) {

@@ -17,8 +17,7 @@ void dw_lk_init(dw_lk_index *x, uint32_t sample_cap)
     memset(x, 0, sizeof *x);
     x->sample_cap = sample_cap < 2 ? 2 : sample_cap;
     x->cap = 1024;
-    x->slots = dw_xrealloc(NULL, x->cap * sizeof *x->slots);
-    memset(x->slots, 0, x->cap * sizeof *x->slots);
+    x->slots = dw_xcalloc(x->cap, sizeof *x->slots);
 }
 
 void dw_lk_free(dw_lk_index *x)
@@ -52,8 +51,7 @@ static void grow(dw_lk_index *x)
     dw_lk_slot *old = x->slots;
     uint32_t ocap = x->cap;
     x->cap *= 2;
-    x->slots = dw_xrealloc(NULL, x->cap * sizeof *x->slots);
-    memset(x->slots, 0, x->cap * sizeof *x->slots);
+    x->slots = dw_xcalloc(x->cap, sizeof *x->slots);
     for (uint32_t i = 0; i < ocap; i++) {
         if (!old[i].key) continue;
         uint32_t j = home(x, old[i].key);
@@ -189,7 +187,7 @@ void dw_lk_merge(dw_lk_index *x, uint64_t from, uint64_t to, uint64_t (*acct_has
     else {
         const dw_lk_list *l = &x->lists[s->ref];
         len = l->len;
-        tmp = dw_xrealloc(NULL, (len ? len : 1) * sizeof *tmp);
+        tmp = dw_xmalloc((len ? len : 1) * sizeof *tmp);
         memcpy(tmp, l->e, len * sizeof *tmp);
         /* the list slot stays allocated (indices of other lists must not move); empty it */
         x->entry_bytes -= x->lists[s->ref].cap * sizeof(dw_lk_entry);

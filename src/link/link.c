@@ -51,8 +51,7 @@ void dw_link_params_default(dw_link_params *p)
 
 dw_link *dw_link_new(const dw_link_params *p)
 {
-    dw_link *L = dw_xrealloc(NULL, sizeof *L);
-    memset(L, 0, sizeof *L);
+    dw_link *L = dw_xcalloc(1, sizeof *L);
     if (p) L->p = *p;
     else dw_link_params_default(&L->p);
     dw_lk_init(&L->idx, L->p.sample_cap);

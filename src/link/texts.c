@@ -10,12 +10,10 @@
 void dw_texts_init(dw_texts *t)
 {
     memset(t, 0, sizeof *t);
-    t->door = dw_xrealloc(NULL, DOOR_SLOTS * sizeof *t->door);
-    memset(t->door, 0, DOOR_SLOTS * sizeof *t->door);
+    t->door = dw_xcalloc(DOOR_SLOTS, sizeof *t->door);
     t->door_mask = DOOR_SLOTS - 1;
     t->cap = 256;
-    t->slots = dw_xrealloc(NULL, t->cap * sizeof *t->slots);
-    memset(t->slots, 0, t->cap * sizeof *t->slots);
+    t->slots = dw_xcalloc(t->cap, sizeof *t->slots);
 }
 
 void dw_texts_free(dw_texts *t)
@@ -53,8 +51,7 @@ void dw_texts_put(dw_texts *t, uint64_t key, const char *s, size_t n)
         dw_text_slot *old = t->slots;
         uint32_t ocap = t->cap;
         t->cap *= 2;
-        t->slots = dw_xrealloc(NULL, t->cap * sizeof *t->slots);
-        memset(t->slots, 0, t->cap * sizeof *t->slots);
+        t->slots = dw_xcalloc(t->cap, sizeof *t->slots);
         for (uint32_t i = 0; i < ocap; i++)
             if (old[i].key) insert(t, old[i]);
         free(old);

@@ -30,7 +30,7 @@ void dw_reorder_free(dw_reorder *r)
 
 dw_obs *dw_reorder_obtain(dw_reorder *r)
 {
-    dw_obs *o = r->nfree ? r->free_list[--r->nfree] : dw_xrealloc(NULL, sizeof *o);
+    dw_obs *o = r->nfree ? r->free_list[--r->nfree] : dw_xmalloc(sizeof *o);
     o->rid_heap = NULL;
     o->rid_inline[0] = 0;
     return o;
@@ -65,7 +65,7 @@ int dw_reorder_push(dw_reorder *r, dw_obs *o)
     if (r->qn == 0 || !before(o, r->ring[(r->head + r->qn - 1) & (r->qcap - 1)])) {
         if (r->qn == r->qcap) {
             size_t ncap = r->qcap ? r->qcap * 2 : 256;
-            dw_obs **nr = dw_xrealloc(NULL, ncap * sizeof *nr);
+            dw_obs **nr = dw_xmalloc(ncap * sizeof *nr);
             for (size_t i = 0; i < r->qn; i++) nr[i] = r->ring[(r->head + i) & (r->qcap - 1)];
             free(r->ring);
             r->ring = nr;

@@ -16,7 +16,7 @@ const char *dw_arena_strndup(dw_arena *a, const char *s, size_t n)
 {
     if (!a->head || a->used + n + 1 > a->cap) {
         size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
-        dw_arena_block *b = dw_xrealloc(NULL, sizeof *b + cap);
+        dw_arena_block *b = dw_xmalloc(sizeof *b + cap);
         b->next = a->head;
         a->head = b;
         a->used = 0;
@@ -116,7 +116,7 @@ uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n
         uint32_t i = t->free_slots[--t->nfree];
         dw_account *a = &t->v[i];
         dw_account_init(a);
-        char *copy = dw_xrealloc(NULL, n + 1);
+        char *copy = dw_xmalloc(n + 1);
         memcpy(copy, id, n);
         copy[n] = 0;
         a->id = copy;
@@ -179,7 +179,7 @@ void dw_accounts_set_payment(dw_account_table *t, uint32_t i, const char *s, siz
 {
     dw_account *a = &t->v[i];
     if (a->slot & DW_SLOT_PAY_HEAP) free((char *)a->payment);
-    char *copy = dw_xrealloc(NULL, n + 1);
+    char *copy = dw_xmalloc(n + 1);
     memcpy(copy, s, n);
     copy[n] = 0;
     a->payment = copy;
