@@ -47,20 +47,29 @@ typedef struct top {
     uint32_t distinct;  /* distinct values */
 } top;
 
+/* In sorted v[0..n), the run of pairs with v[i]'s key: where it ends, and
+ * how many members it holds (a member with the value in both slots counts
+ * once). */
+static size_t run_end(const kv *v, size_t n, size_t i, uint32_t *members)
+{
+    size_t j = i;
+    uint32_t last = UINT32_MAX;
+    *members = 0;
+    for (; j < n && v[j].key == v[i].key; j++) {
+        if (v[j].member != last) (*members)++;
+        last = v[j].member;
+    }
+    return j;
+}
+
 /* Most common value among kv pairs (members counted once per value). */
 static top top_value(kv *v, size_t n)
 {
     top t = {0, 0, 0, 0, 0};
     qsort(v, n, sizeof *v, cmp_kv);
     for (size_t i = 0; i < n;) {
-        size_t j = i;
-        uint32_t members = 0;
-        uint32_t last = UINT32_MAX;
-        while (j < n && v[j].key == v[i].key) {
-            if (v[j].member != last) members++;
-            last = v[j].member;
-            j++;
-        }
+        uint32_t members;
+        size_t j = run_end(v, n, i, &members);
         t.distinct++;
         if (members > t.count) { t.count = members; t.key = v[i].key; t.any = v[i].member; t.slot = v[i].slot; }
         i = j;
@@ -138,6 +147,55 @@ static int cmp_ev(const void *x, const void *y)
     return strcmp(a->signal, b->signal);
 }
 
+/* Kinds of value gathered beyond the indicator kinds: the evidence also
+ * compares clients whose user agent was not kept, and tools schemas. */
+enum { KIND_CLIENT = DW_IND__COUNT, KIND_TOOLS };
+
+/* Each member's dominant values of one kind, as (value, member, slot)
+ * pairs: the ones its fingerprint saw often enough to call the account's
+ * own (an address or prefix twice, a template three times, ...).  v holds
+ * 2 per member.  Returns the number of pairs. */
+static size_t gather(const dw_campaign *c, const dw_campaign_env *env, int kind, kv *v)
+{
+    const dw_link *L = env->link;
+    size_t k = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        const dw_account *a = &env->accts->v[c->members[i]];
+        const dw_link_fp *f = dw_link_fp_of(L, c->members[i]);
+        switch (kind) {
+        case DW_IND_IP:
+            for (uint32_t s = 0; f && s < 2; s++)
+                if (f->ip_c[s] >= 2) v[k++] = (kv){dw_hash(f->ip[s], 16), i, s};
+            break;
+        case DW_IND_PREFIX:
+            for (uint32_t s = 0; f && s < 2; s++)
+                if (f->ip_c[s] >= 2) v[k++] = (kv){dw_link_prefix_key(f->ip[s]), i, s};
+            break;
+        case DW_IND_PAYMENT:
+            if (a->payment) v[k++] = (kv){dw_hash(a->payment, strlen(a->payment)), i, 0};
+            break;
+        case DW_IND_UA: /* an indicator needs the user agent itself */
+        case KIND_CLIENT:
+            if (f && f->client_c >= 2 && (kind == KIND_CLIENT || dw_texts_get(dw_link_texts(L), f->client)))
+                v[k++] = (kv){f->client, i, 0};
+            break;
+        case DW_IND_SYSTEM:
+            for (uint32_t s = 0; f && s < 2; s++)
+                if (f->sys_c[s] >= 2) v[k++] = (kv){f->sys[s], i, s};
+            break;
+        case DW_IND_TEMPLATE:
+            for (uint32_t s = 0; f && s < 2; s++)
+                if (f->tpl_c[s] >= 3) v[k++] = (kv){f->tpl[s], i, s};
+            break;
+        case KIND_TOOLS:
+            if (f && f->tools_c >= 2) v[k++] = (kv){f->tools, i, 0};
+            break;
+        default: break;
+        }
+    }
+    return k;
+}
+
 int dw_campaign_evidence(const dw_campaign *c, const dw_campaign_env *env, dw_evidence *out, int max)
 {
     int n = 0;
@@ -154,11 +212,7 @@ int dw_campaign_evidence(const dw_campaign *c, const dw_campaign_env *env, dw_ev
     top tp;
 
     /* payment */
-    k = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        const char *p = acc[c->members[i]].payment;
-        if (p) v[k++] = (kv){dw_hash(p, strlen(p)), i, 0};
-    }
+    k = gather(c, env, DW_IND_PAYMENT, v);
     tp = top_value(v, k);
     if (tp.count >= 2 && concentrated(L, DW_TAG_PAY, tp.key | 1, tp.count)) {
         snprintf(d, sizeof d, "%u of the %u accounts pay with one card (%s); %u cards among %zu accounts with a card on file",
@@ -167,12 +221,7 @@ int dw_campaign_evidence(const dw_campaign *c, const dw_campaign_env *env, dw_ev
     }
 
     /* network */
-    k = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        const dw_link_fp *f = dw_link_fp_of(L, c->members[i]);
-        for (uint32_t s = 0; f && s < 2; s++)
-            if (f->ip_c[s] >= 2) v[k++] = (kv){dw_link_prefix_key(f->ip[s]), i, s};
-    }
+    k = gather(c, env, DW_IND_PREFIX, v);
     tp = top_value(v, k);
     if (tp.count >= 2 && concentrated(L, DW_TAG_PFX, tp.key, tp.count)) {
         const dw_link_fp *f = dw_link_fp_of(L, c->members[tp.any]);
@@ -182,11 +231,7 @@ int dw_campaign_evidence(const dw_campaign *c, const dw_campaign_env *env, dw_ev
     }
 
     /* client build */
-    k = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        const dw_link_fp *f = dw_link_fp_of(L, c->members[i]);
-        if (f && f->client_c >= 2) v[k++] = (kv){f->client, i, 0};
-    }
+    k = gather(c, env, KIND_CLIENT, v);
     tp = top_value(v, k);
     if (tp.count >= 2 && concentrated(L, DW_TAG_CLIENT, tp.key, tp.count)) {
         const char *ua = dw_texts_get(dw_link_texts(L), tp.key);
@@ -199,15 +244,10 @@ int dw_campaign_evidence(const dw_campaign *c, const dw_campaign_env *env, dw_ev
      * it has none), keeping only groups concentrated in the campaign -- a
      * prompt most of whose users are members says something about the
      * campaign; "You are a helpful assistant." says nothing */
-    k = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        const dw_link_fp *f = dw_link_fp_of(L, c->members[i]);
-        for (uint32_t s = 0; f && s < 2; s++)
-            if (f->sys_c[s] >= 2) {
-                uint32_t fid = dw_link_family_of(L, f->sys[s]);
-                /* group key: family (tagged) or exact hash */
-                v[k++] = (kv){fid ? (0x8000000000000000ULL | fid) : f->sys[s], i, s};
-            }
+    k = gather(c, env, DW_IND_SYSTEM, v);
+    for (size_t i = 0; i < k; i++) { /* group key: family (tagged) or exact hash */
+        uint32_t fid = dw_link_family_of(L, v[i].key);
+        if (fid) v[i].key = 0x8000000000000000ULL | fid;
     }
     qsort(v, k, sizeof *v, cmp_kv);
     {
@@ -215,13 +255,8 @@ int dw_campaign_evidence(const dw_campaign *c, const dw_campaign_env *env, dw_ev
         const char *example = NULL;
         uint8_t *seen = calloc(c->n ? c->n : 1, 1);
         for (size_t i = 0; seen && i < k;) {
-            size_t j = i;
-            uint32_t members = 0, last = UINT32_MAX;
-            while (j < k && v[j].key == v[i].key) {
-                if (v[j].member != last) members++;
-                last = v[j].member;
-                j++;
-            }
+            uint32_t members;
+            size_t j = run_end(v, k, i, &members);
             uint64_t key = v[i].key;
             int is_fam = (key >> 63) != 0;
             uint32_t pop = is_fam ? dw_link_value_count(L, DW_TAG_FAM, (key & 0x7fffffffffffffffULL) - 1)
@@ -252,12 +287,7 @@ int dw_campaign_evidence(const dw_campaign *c, const dw_campaign_env *env, dw_ev
     }
 
     /* template */
-    k = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        const dw_link_fp *f = dw_link_fp_of(L, c->members[i]);
-        for (uint32_t s = 0; f && s < 2; s++)
-            if (f->tpl_c[s] >= 3) v[k++] = (kv){f->tpl[s], i, s};
-    }
+    k = gather(c, env, DW_IND_TEMPLATE, v);
     tp = top_value(v, k);
     if (tp.count >= 2 && concentrated(L, DW_TAG_TPL, tp.key, tp.count)) {
         const char *txt = dw_texts_get(dw_link_texts(L), tp.key);
@@ -267,11 +297,7 @@ int dw_campaign_evidence(const dw_campaign *c, const dw_campaign_env *env, dw_ev
     }
 
     /* tools */
-    k = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        const dw_link_fp *f = dw_link_fp_of(L, c->members[i]);
-        if (f && f->tools_c >= 2) v[k++] = (kv){f->tools, i, 0};
-    }
+    k = gather(c, env, KIND_TOOLS, v);
     tp = top_value(v, k);
     if (tp.count >= 2 && concentrated(L, DW_TAG_TOOLS, tp.key, tp.count)) {
         snprintf(d, sizeof d, "%u accounts send the same tools schema (%016llx)", tp.count, (unsigned long long)tp.key);
@@ -409,47 +435,13 @@ int dw_campaign_indicators(const dw_campaign *c, const dw_campaign_env *env, dw_
     dw_link *L = env->link;
     kv *v = malloc(2 * c->n * sizeof *v + 16);
     if (!v) return 0;
-    size_t k = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        const dw_account *a = &env->accts->v[c->members[i]];
-        const dw_link_fp *f = dw_link_fp_of(L, c->members[i]);
-        switch (kind) {
-        case DW_IND_IP:
-            for (uint32_t s = 0; f && s < 2; s++)
-                if (f->ip_c[s] >= 2) v[k++] = (kv){dw_hash(f->ip[s], 16), i, s};
-            break;
-        case DW_IND_PREFIX:
-            for (uint32_t s = 0; f && s < 2; s++)
-                if (f->ip_c[s] >= 2) v[k++] = (kv){dw_link_prefix_key(f->ip[s]), i, s};
-            break;
-        case DW_IND_PAYMENT:
-            if (a->payment) v[k++] = (kv){dw_hash(a->payment, strlen(a->payment)), i, 0};
-            break;
-        case DW_IND_UA:
-            if (f && f->client_c >= 2 && dw_texts_get(dw_link_texts(L), f->client)) v[k++] = (kv){f->client, i, 0};
-            break;
-        case DW_IND_SYSTEM:
-            for (uint32_t s = 0; f && s < 2; s++)
-                if (f->sys_c[s] >= 2) v[k++] = (kv){f->sys[s], i, s};
-            break;
-        case DW_IND_TEMPLATE:
-            for (uint32_t s = 0; f && s < 2; s++)
-                if (f->tpl_c[s] >= 3) v[k++] = (kv){f->tpl[s], i, s};
-            break;
-        default: break;
-        }
-    }
+    size_t k = gather(c, env, kind, v);
     qsort(v, k, sizeof *v, cmp_kv);
     dw_indicator *tmp = malloc((k ? k : 1) * sizeof *tmp);
     size_t nt = 0;
     for (size_t i = 0; tmp && i < k;) {
-        size_t j = i;
-        uint32_t members = 0, last = UINT32_MAX;
-        while (j < k && v[j].key == v[i].key) {
-            if (v[j].member != last) members++;
-            last = v[j].member;
-            j++;
-        }
+        uint32_t members;
+        size_t j = run_end(v, k, i, &members);
         dw_indicator *ind = &tmp[nt++];
         ind->accounts = members;
         const dw_account *a = &env->accts->v[c->members[v[i].member]];
