@@ -12,11 +12,7 @@ cd "$(dirname "$0")/.."
 BIN=${DW_BIN:-build/distillwatch}
 n=${DW_EVICT_ACCOUNTS:-400000}
 cap=${DW_EVICT_CAP:-200000}
-d=$(mktemp -d)
-pid=
-cleanup() { [[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; }; wait 2>/dev/null || true; rm -rf "$d"; }
-trap cleanup EXIT
-export DISTILLWATCH_TOKEN=evict-$RANDOM
+dw_serve_scratch TERM
 awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "{\"timestamp\":%d,\"account_id\":\"acct_%08d\"}\n", 1780315200 + i, i }' > "$d/all.jsonl"
 split -l 20000 -d -a 4 "$d/all.jsonl" "$d/b."
 sed "s/^max_accounts = .*/max_accounts = $cap/" config/distillwatch.conf > "$d/c.conf"

@@ -31,11 +31,7 @@ checks=${DW_SOAK_CHECKS:-500}
 step=${DW_SOAK_EVENT_STEP:-30}
 [[ -x $BIN ]] || { echo "soak: build $BIN first (make)"; exit 1; }
 command -v curl >/dev/null || { echo "soak: curl needed"; exit 1; }
-d=$(mktemp -d)
-pid=
-cleanup() { [[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; }; wait 2>/dev/null || true; rm -rf "$d"; }
-trap cleanup EXIT
-export DISTILLWATCH_TOKEN=soak-$RANDOM$RANDOM
+dw_serve_scratch TERM
 sed "s/^max_accounts = .*/max_accounts = $cap/" config/distillwatch.conf > "$d/soak.conf"
 cc -O2 -o "$d/genlog" bench/genlog.c
 "$d/genlog" small "$batch" 7 > "$d/template.jsonl"   # the shape and text of the events; ids and times are rewritten

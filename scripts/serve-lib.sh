@@ -19,6 +19,38 @@ dw_serve_port() {
   return 1
 }
 
+# dw_serve_scratch [SIGNAL]: for a script that runs one serve at a time: a
+# scratch directory in $d, $pid for the serve it starts (empty until then),
+# and on exit that serve stopped with SIGNAL (default KILL: the tests check
+# crash recovery anyway; the benchmarks pass TERM) and $d removed.  Exports
+# a fresh ingest token in DISTILLWATCH_TOKEN.
+dw_serve_scratch() {
+  d=$(mktemp -d)
+  pid=
+  dw_stop_signal=${1:-KILL}
+  trap dw_serve_cleanup EXIT
+  export DISTILLWATCH_TOKEN=t0ken-$RANDOM$RANDOM
+}
+
+# Under set -e a failing kill (serve already gone) must not end the cleanup
+# before $d is removed.
+dw_serve_cleanup() {
+  [[ -n ${pid:-} ]] && { kill -"$dw_stop_signal" "$pid" 2>/dev/null || true; }
+  wait 2>/dev/null || true
+  rm -rf "$d"
+}
+
+# dw_serve_start ARGS...: $BIN serve on a free loopback port with the store
+# $d/state.db and ARGS, stderr appended to $d/log (emptied first); sets pid,
+# port and URL.  After dw_serve_scratch.
+dw_serve_start() {
+  : > "$d/log"
+  $BIN serve --listen 127.0.0.1:0 --store "$d/state.db" "$@" 2>> "$d/log" &
+  pid=$!
+  port=$(dw_serve_port "$d/log" "$pid")
+  URL=http://127.0.0.1:$port
+}
+
 # dw_free_port: a loopback port nobody listens on, below the kernel's
 # ephemeral range (32768-60999), which clients' own ports take.  Racy: a
 # server started on it may still find it taken, so callers retry.

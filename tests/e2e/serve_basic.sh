@@ -13,20 +13,10 @@ set -euo pipefail
 . scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
-d=$(mktemp -d)
-pid=
-cleanup() { [[ -n $pid ]] && { kill -9 "$pid" 2>/dev/null || true; }; wait 2>/dev/null; rm -rf "$d"; }
-trap cleanup EXIT
-export DISTILLWATCH_TOKEN=t0ken-$RANDOM$RANDOM
+dw_serve_scratch
 gzip -dc samples/demo.jsonl.gz > "$d/all.jsonl"
 
-start() {  # start the server on a free loopback port; sets pid and URL
-  : > "$d/log"
-  $BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --review-rate 1 --review-burst 5 "$@" 2>> "$d/log" &
-  pid=$!
-  port=$(dw_serve_port "$d/log" "$pid")
-  URL=http://127.0.0.1:$port
-}
+start() { dw_serve_start --review-rate 1 --review-burst 5 "$@"; }
 code() { curl -s -o "$d/body" -w '%{http_code}' "$@"; }
 check() { code -H "x-account-id: $1" "$URL/v1/check"; }
 expect() { [[ $1 == "$2" ]] || { echo "FAIL: $3: got $1, want $2"; cat "$d/body" 2>/dev/null; echo; exit 1; }; }

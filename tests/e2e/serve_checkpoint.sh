@@ -7,23 +7,13 @@ set -euo pipefail
 . scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
-d=$(mktemp -d)
-pid=
-cleanup() { [[ -n $pid ]] && { kill -9 "$pid" 2>/dev/null || true; }; wait 2>/dev/null; rm -rf "$d"; }
-trap cleanup EXIT
-export DISTILLWATCH_TOKEN=t0ken-$RANDOM$RANDOM
+dw_serve_scratch
 gzip -dc samples/demo.jsonl.gz > "$d/all.jsonl"
 sed -n '1,1200p' "$d/all.jsonl" > "$d/p1"
 sed -n '1201,2400p' "$d/all.jsonl" > "$d/p2"
 sed -n '2401,$p' "$d/all.jsonl" > "$d/p3"
 
-start() {
-  : > "$d/log"
-  $BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --checkpoint-batches 2 2>> "$d/log" &
-  pid=$!
-  port=$(dw_serve_port "$d/log" "$pid")
-  URL=http://127.0.0.1:$port
-}
+start() { dw_serve_start --checkpoint-batches 2; }
 post() { curl -sf -X POST -H "Authorization: Bearer $DISTILLWATCH_TOKEN" --data-binary @"$1" "$URL/v1/events" > /dev/null; }
 verdicts() {
   for a in $(grep -o '"account_id": *"[^"]*"' "$d/all.jsonl" | sed 's/.*"\([^"]*\)"$/\1/' | sort -u); do

@@ -9,11 +9,7 @@ set -euo pipefail
 . scripts/serve-lib.sh
 BIN=${DW_BIN:-build/distillwatch}
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
-d=$(mktemp -d)
-pid=
-cleanup() { [[ -n $pid ]] && { kill -9 "$pid" 2>/dev/null || true; }; wait 2>/dev/null; rm -rf "$d"; }
-trap cleanup EXIT
-export DISTILLWATCH_TOKEN=t0ken-$RANDOM
+dw_serve_scratch
 key=sk-live-h4rv3ster-$RANDOM$RANDOM
 sed -e 's/^account_header = .*/account_header = x-api-key/' -e 's/^account_header_hash = .*/account_header_hash = hmac-sha256/' \
   config/distillwatch.conf > "$d/hash.conf"
@@ -42,11 +38,7 @@ fi
 # the log pipeline names the harvester by its key's id
 gzip -dc samples/demo.jsonl.gz | sed "s/\"acct_7f3a\"/\"$id\"/g" > "$d/all.jsonl"
 grep -q "$id" "$d/all.jsonl"
-: > "$d/log"
-$BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --config "$d/hash-secret.conf" 2>> "$d/log" &
-pid=$!
-port=$(dw_serve_port "$d/log" "$pid")
-URL=http://127.0.0.1:$port
+dw_serve_start --config "$d/hash-secret.conf"
 code() { curl -s -o "$d/body" -w '%{http_code}' "$@"; }
 expect() { [[ $1 == "$2" ]] || { echo "FAIL: $3: got $1, want $2"; cat "$d/body"; echo; exit 1; }; }
 expect "$(code -X POST -H "Authorization: Bearer $DISTILLWATCH_TOKEN" --data-binary @"$d/all.jsonl" "$URL/v1/events")" 200 ingest
