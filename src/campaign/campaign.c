@@ -731,6 +731,16 @@ size_t dw_campaigns_list(const dw_campaigns *C, const dw_campaign ***out)
     return k;
 }
 
+static int by_str(const void *x, const void *y) { return strcmp(*(const char *const *)x, *(const char *const *)y); }
+
+const char **dw_campaign_member_ids(const dw_campaign *c, const dw_account_table *t)
+{
+    const char **ids = dw_xmalloc((c->n ? c->n : 1) * sizeof *ids);
+    for (uint32_t k = 0; k < c->n; k++) ids[k] = t->v[c->members[k]].id;
+    qsort(ids, c->n, sizeof *ids, by_str);
+    return ids;
+}
+
 const dw_graph *dw_campaigns_graph(const dw_campaigns *C) { return &C->g; }
 
 size_t dw_campaigns_memory(const dw_campaigns *C)

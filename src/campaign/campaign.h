@@ -115,6 +115,9 @@ int dw_campaigns_alerted_at(const dw_campaigns *C, uint32_t i, const char **id, 
 const dw_campaign *dw_campaign_of(const dw_campaigns *C, uint32_t acct, double *link);
 /* Live campaigns, in a stable order: verdict, then score, then id. */
 size_t dw_campaigns_list(const dw_campaigns *C, const dw_campaign ***out);
+/* The ids of campaign c's members, sorted (the order the outputs list them
+ * in); malloc'd array of pointers into t, for the caller to free. */
+const char **dw_campaign_member_ids(const dw_campaign *c, const dw_account_table *t);
 const dw_graph *dw_campaigns_graph(const dw_campaigns *C);
 size_t dw_campaigns_memory(const dw_campaigns *C);
 

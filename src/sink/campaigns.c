@@ -19,23 +19,6 @@
 
 #define MAX_INDICATORS 200
 
-static const dw_account_table *sort_accts;
-
-static int by_id(const void *x, const void *y)
-{
-    return strcmp(sort_accts->v[*(const uint32_t *)x].id, sort_accts->v[*(const uint32_t *)y].id);
-}
-
-/* Members of c sorted by account id (malloc'd). */
-static uint32_t *members_by_id(const dw_engine *e, const dw_campaign *c)
-{
-    uint32_t *m = dw_xmalloc(c->n * sizeof *m);
-    memcpy(m, c->members, c->n * sizeof *m);
-    sort_accts = &e->accts;
-    qsort(m, c->n, sizeof *m, by_id);
-    return m;
-}
-
 int dw_write_campaigns(dw_engine *e, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "w");
@@ -59,9 +42,9 @@ int dw_write_campaigns(dw_engine *e, const char *path, char *err, size_t errlen)
         dw_jw_key(&w, "campaign_id"); dw_jw_str(&w, c->id);
         dw_jw_key(&w, "accounts");
         dw_jw_arr_begin(&w);
-        uint32_t *m = members_by_id(e, c);
-        for (uint32_t k = 0; k < c->n; k++) dw_jw_str(&w, e->accts.v[m[k]].id);
-        free(m);
+        const char **ids = dw_campaign_member_ids(c, &e->accts);
+        for (uint32_t k = 0; k < c->n; k++) dw_jw_str(&w, ids[k]);
+        free(ids);
         dw_jw_arr_end(&w);
         dw_jw_key(&w, "verdict"); dw_jw_str(&w, dw_verdict_name(c->verdict));
         dw_jw_key(&w, "score"); dw_jw_fixed(&w, c->score, 4);

@@ -154,12 +154,6 @@ static void indicators(ctx *x, const char *what, const char *const *values, size
         indicator(x, what, (int)part, values + i, n - i < PER_INDICATOR ? n - i : PER_INDICATOR, term);
 }
 
-static const dw_account_table *sort_accts;
-static int by_id(const void *a, const void *b)
-{
-    return strcmp(sort_accts->v[*(const uint32_t *)a].id, sort_accts->v[*(const uint32_t *)b].id);
-}
-
 int dw_write_stix(dw_engine *e, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "w");
@@ -222,19 +216,9 @@ int dw_write_stix(dw_engine *e, const char *path, char *err, size_t errlen)
         dw_jw_obj_end(&w);
 
         /* accounts, by id */
-        uint32_t *m = malloc((c->n ? c->n : 1) * sizeof *m);
-        if (m) {
-            memcpy(m, c->members, c->n * sizeof *m);
-            sort_accts = &e->accts;
-            qsort(m, c->n, sizeof *m, by_id);
-            const char **acc = malloc((c->n ? c->n : 1) * sizeof *acc);
-            if (acc) {
-                for (uint32_t k = 0; k < c->n; k++) acc[k] = e->accts.v[m[k]].id;
-                indicators(&x, "accounts", acc, c->n, term_account);
-                free(acc);
-            }
-            free(m);
-        }
+        const char **members = dw_campaign_member_ids(c, &e->accts);
+        indicators(&x, "accounts", members, c->n, term_account);
+        free(members);
         static const struct { dw_indicator_kind k; const char *what; void (*term)(dw_buf *, const char *); } kinds[] = {
             {DW_IND_IP, "addresses", term_ip},
             {DW_IND_PREFIX, "network prefixes", term_prefix},
