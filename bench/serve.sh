@@ -121,12 +121,7 @@ pid $d/nginx.pid;
 error_log $d/error.log warn;
 events { worker_connections 1024; }
 http {
-  access_log off;
-  client_body_temp_path $d/tmp/body;
-  proxy_temp_path $d/tmp/proxy;
-  fastcgi_temp_path $d/tmp/fastcgi;
-  uwsgi_temp_path $d/tmp/uwsgi;
-  scgi_temp_path $d/tmp/scgi;
+$(dw_nginx_http_common "$d")
   proxy_cache_path $shm keys_zone=distillwatch:1m max_size=16m inactive=10s;
   # keepalive_requests: nginx closes an upstream connection after 1000 requests by default
   upstream distillwatch { server 127.0.0.1:$dw; keepalive 32; keepalive_requests 1000000; }
@@ -136,10 +131,7 @@ http {
 $(alone "$alone")
 $(dw_nginx_gateway "$auth" http://model_api)
 $(dw_nginx_gateway "$authu" http://model_api "" distillwatch_unix)
-$(dw_nginx_gateway "$cached" http://model_api '      proxy_cache distillwatch;
-      proxy_cache_key $http_x_account_id;
-      proxy_cache_methods GET HEAD POST;
-      proxy_cache_valid 200 403 1s;')
+$(dw_nginx_gateway "$cached" http://model_api "$DW_NGINX_AUTH_CACHE")
 }
 CONF
 "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" > /dev/null 2>&1 &

@@ -63,6 +63,28 @@ dw_free_port() {
   return 1
 }
 
+# dw_nginx_http_common DIR: the top of the http block of every nginx the
+# tests and benchmarks run: no access log, temp paths under DIR/tmp (the
+# defaults sit under nginx's install prefix, which a test cannot write).
+dw_nginx_http_common() {
+  cat <<HTTP
+  access_log off;
+  client_body_temp_path $1/tmp/body;
+  proxy_temp_path $1/tmp/proxy;
+  fastcgi_temp_path $1/tmp/fastcgi;
+  uwsgi_temp_path $1/tmp/uwsgi;
+  scgi_temp_path $1/tmp/scgi;
+HTTP
+}
+
+# The 1 s cache of serve's answers of docs/operations.md (review answers say
+# no-store), as AUTH_EXTRA for dw_nginx_gateway; the http block declares the
+# keys_zone distillwatch.
+DW_NGINX_AUTH_CACHE='      proxy_cache distillwatch;
+      proxy_cache_key $http_x_account_id;
+      proxy_cache_methods GET HEAD POST;
+      proxy_cache_valid 200 403 1s;'
+
 # dw_nginx_gateway PORT MODEL_API [AUTH_EXTRA] [UPSTREAM]: one nginx server
 # block, the gateway of docs/operations.md: every request is checked by
 # serve (auth_request to the upstream block UPSTREAM, default distillwatch)

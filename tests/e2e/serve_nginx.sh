@@ -29,11 +29,6 @@ $BIN serve --listen 127.0.0.1:0 --store "$d/state.db" --review-rate 1 --review-b
 pid=$!
 dwport=$(dw_serve_port "$d/serve.log" "$pid")
 mkdir -p "$d/tmp" "$d/cache"
-cache='      # the 1 s auth cache of docs/operations.md (review answers say no-store)
-      proxy_cache distillwatch;
-      proxy_cache_key $http_x_account_id;
-      proxy_cache_methods GET HEAD POST;
-      proxy_cache_valid 200 403 1s;'
 # free_port is racy (another test may take a port between the probe and
 # nginx's bind), so a failed start is retried on other ports
 for attempt in 1 2 3 4 5; do
@@ -46,18 +41,13 @@ pid $d/nginx.pid;
 error_log $d/error.log warn;
 events { worker_connections 256; }
 http {
-  access_log off;
-  client_body_temp_path $d/tmp/body;
-  proxy_temp_path $d/tmp/proxy;
-  fastcgi_temp_path $d/tmp/fastcgi;
-  uwsgi_temp_path $d/tmp/uwsgi;
-  scgi_temp_path $d/tmp/scgi;
+$(dw_nginx_http_common "$d")
   proxy_cache_path $d/cache keys_zone=distillwatch:1m max_size=16m inactive=10s;
   upstream distillwatch { server 127.0.0.1:$dwport; keepalive 16; keepalive_requests 1000000; }
   # the model API stand-in
   server { listen 127.0.0.1:$up; location / { return 200 "upstream ok\n"; } }
 $(dw_nginx_gateway "$ng" "http://127.0.0.1:$up")
-$(dw_nginx_gateway "$ngc" "http://127.0.0.1:$up" "$cache")
+$(dw_nginx_gateway "$ngc" "http://127.0.0.1:$up" "$DW_NGINX_AUTH_CACHE")
 }
 CONF
 "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" &
