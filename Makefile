@@ -94,7 +94,7 @@ build/san/libdistillwatch.a: $(SAN_LIB_OBJ)
 build/san/distillwatch: $(SAN_CLI_OBJ) build/san/libdistillwatch.a
 	$(CC) $(CFLAGS_ALL) $(SAN) -o $@ $(SAN_CLI_OBJ) build/san/libdistillwatch.a $(LDLIBS_ALL)
 
-build/san/tests/%: tests/%.c tests/testutil.h tests/testevent.h build/san/libdistillwatch.a
+build/san/tests/%: tests/%.c tests/testutil.h tests/testevent.h tests/testpatterns.h build/san/libdistillwatch.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(SAN) -Itests -o $@ $< build/san/libdistillwatch.a $(LDLIBS_ALL) -lcmocka
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "pipeline/engine_int.h"
 #include "link/minhash.h"
+#include "../tests/testevent.h" /* ev_base(): the engine tests' blank event */
 
 static size_t take(const uint8_t *d, size_t n, size_t *at, const char **s)
 {
@@ -62,12 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         t += (int64_t)data[at + 1] * 60000;
         unsigned mask = data[at + 2];
         at += 3;
-        dw_event ev;
-        dw_event_init(&ev);
-        ev.ts_ms = t;
-        ev.account_id.p = acct;
-        ev.account_id.n = (uint32_t)strlen(acct);
-        ev.user_turns = 1;
+        dw_event ev = ev_base(acct, t);
         const char *s;
         size_t n;
         if (mask & 1) { n = take(data, size, &at, &s); ev.system_prompt.p = s; ev.system_prompt.n = (uint32_t)n; }

@@ -11,33 +11,8 @@
 #include "testevent.h"
 
 #include "enrich/features.h"
-#include "enrich/patterns.h"
+#include "testpatterns.h"
 #include "common/util.h"
-
-
-static dw_patterns *P;
-static dw_pattern_scratch *S;
-
-static int group_setup(void **state)
-{
-    char err[512];
-    (void)state;
-    P = dw_patterns_load(NULL, err, sizeof err);
-    if (!P) {
-        fprintf(stderr, "dw_patterns_load: %s\n", err);
-        return -1;
-    }
-    S = dw_pattern_scratch_new(P);
-    return S ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    dw_pattern_scratch_free(S);
-    dw_patterns_free(P);
-    return 0;
-}
 
 /* Prompts that matter to the cache: equal lengths with different hits,
  * texts that differ only in white space or case, the empty prompt, and one
@@ -221,5 +196,5 @@ int main(void)
         cmocka_unit_test(test_system_prompt_cache),
         cmocka_unit_test(test_no_patterns),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, patterns_setup, patterns_teardown);
 }

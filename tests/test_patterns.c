@@ -11,29 +11,7 @@
 
 #include <pthread.h>
 
-#include "enrich/patterns.h"
-
-static dw_patterns *P;
-static dw_pattern_scratch *S;
-
-static int group_setup(void **state)
-{
-    char err[512];
-    P = dw_patterns_load(NULL, err, sizeof err);
-    if (!P) {
-        fprintf(stderr, "dw_patterns_load: %s\n", err);
-        return -1;
-    }
-    S = dw_pattern_scratch_new(P);
-    return S ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    dw_pattern_scratch_free(S);
-    dw_patterns_free(P);
-    return 0;
-}
+#include "testpatterns.h"
 
 static dw_pattern_hits scan(const char *text)
 {
@@ -624,7 +602,6 @@ static void test_threads(void **state)
 
 /* ---------------------------------------------------- loading a directory --- */
 
-
 static void remove_dir(const char *dir, const char *const *names, size_t n)
 {
     char path[512];
@@ -963,5 +940,5 @@ int main(void)
         cmocka_unit_test(test_false_positives_on_ordinary_prompts),
         cmocka_unit_test(test_jailbreakbench),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, patterns_setup, patterns_teardown);
 }
