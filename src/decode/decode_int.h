@@ -40,6 +40,9 @@ struct dw_decoder {
     /* native.c: the members it reads, by object (built on first use) */
     dw_json_keyset native_root, native_req;
     int8_t native_ready;
+    /* litellm.c: likewise */
+    dw_json_keyset litellm_root, litellm_meta;
+    int8_t litellm_ready;
     dw_event *evbuf;        /* OTel: the spans of one line, emitted together */
     uint32_t evcap;
 };
