@@ -56,4 +56,11 @@ static inline const dw_obs *dw_reorder_waiting(const dw_reorder *r, size_t k)
     return k < r->qn ? r->ring[(r->head + k) & (r->qcap - 1)] : r->heap[k - r->qn];
 }
 
+/* The in-order observation k places behind the front of the ring, or NULL:
+ * one the caller may ask memory for before it leaves. */
+static inline const dw_obs *dw_reorder_ahead(const dw_reorder *r, size_t k)
+{
+    return k < r->qn ? r->ring[(r->head + k) & (r->qcap - 1)] : NULL;
+}
+
 #endif

@@ -60,6 +60,7 @@ void dw_accounts_free(dw_account_table *t)
     for (uint32_t i = 0; i < t->n; i++) free_strings(&t->v[i]);
     free(t->free_slots);
     free(t->v);
+    free(t->ids);
     free(t->index);
     dw_arena_free(&t->strings);
     memset(t, 0, sizeof *t);
@@ -88,8 +89,8 @@ uint32_t dw_accounts_find(const dw_account_table *t, const char *id, size_t n)
     uint32_t s = (uint32_t)h & (t->index_cap - 1);
     for (uint64_t e; (e = t->index[s]) != 0; s = (s + 1) & (t->index_cap - 1)) {
         if (!entry_tag_is(e, h)) continue;
-        const dw_account *a = &t->v[(uint32_t)e - 1];
-        if (a->id_hash == h && strncmp(a->id, id, n) == 0 && a->id[n] == 0) return (uint32_t)e - 1;
+        const char *key = t->ids[(uint32_t)e - 1];
+        if (strncmp(key, id, n) == 0 && key[n] == 0) return (uint32_t)e - 1;
     }
     return UINT32_MAX;
 }
@@ -104,10 +105,10 @@ uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n
     uint32_t s = (uint32_t)h & (t->index_cap - 1);
     for (uint64_t e; (e = t->index[s]) != 0; s = (s + 1) & (t->index_cap - 1)) {
         if (!entry_tag_is(e, h)) continue;
-        const dw_account *a = &t->v[(uint32_t)e - 1];
+        const char *key = t->ids[(uint32_t)e - 1];
         /* lengths first: on a hash collision with a shorter id, a word
          * compare of n bytes would read past the end of that id */
-        if (a->id_hash == h && strnlen(a->id, n + 1) == n && dw_bytes_eq(a->id, id, n)) {
+        if (strnlen(key, n + 1) == n && dw_bytes_eq(key, id, n)) {
             if (created) *created = 0;
             return (uint32_t)e - 1;
         }
@@ -119,7 +120,7 @@ uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n
         char *copy = dw_xmalloc(n + 1);
         memcpy(copy, id, n);
         copy[n] = 0;
-        a->id = copy;
+        a->id = t->ids[i] = copy;
         a->slot = DW_SLOT_ID_HEAP;
         a->id_hash = h;
         t->index[s] = index_entry(h, i);
@@ -130,11 +131,12 @@ uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n
         /* grow by 1.5x: the array dominates memory at millions of accounts */
         t->cap = t->cap ? t->cap + t->cap / 2 : 1024;
         t->v = dw_xrealloc(t->v, (size_t)t->cap * sizeof *t->v);
+        t->ids = dw_xrealloc(t->ids, (size_t)t->cap * sizeof *t->ids);
     }
     uint32_t i = t->n++;
     dw_account *a = &t->v[i];
     dw_account_init(a);
-    a->id = dw_arena_strndup(&t->strings, id, n);
+    a->id = t->ids[i] = dw_arena_strndup(&t->strings, id, n);
     a->id_hash = h;
     t->index[s] = index_entry(h, i);
     if ((uint64_t)t->n * 4 > (uint64_t)t->index_cap * 3) reindex(t, t->index_cap * 2);
@@ -166,7 +168,7 @@ void dw_accounts_release(dw_account_table *t, uint32_t i)
     }
     free_strings(a);
     dw_account_init(a);
-    a->id = "";
+    a->id = t->ids[i] = "";
     a->slot = DW_SLOT_VACANT;
     if (t->nfree == t->free_cap) {
         t->free_cap = t->free_cap ? t->free_cap * 2 : 256;
@@ -189,7 +191,8 @@ void dw_accounts_set_payment(dw_account_table *t, uint32_t i, const char *s, siz
 size_t dw_accounts_memory(const dw_account_table *t)
 {
     /* what the accounts use, not the capacity reserved for the next ones */
-    return (size_t)t->n * sizeof *t->v + (size_t)t->index_cap * sizeof *t->index + t->strings.total;
+    return (size_t)t->n * (sizeof *t->v + sizeof *t->ids) + (size_t)t->index_cap * sizeof *t->index +
+           t->strings.total;
 }
 
 void dw_models_init(dw_model_table *m)

@@ -36,6 +36,9 @@ void dw_arena_free(dw_arena *a);
 
 typedef struct dw_account_table {
     dw_account *v;
+    const char **ids;        /* v[i].id again, packed: a lookup compares ids
+                              * without touching the 440-byte account, which
+                              * the event will need only a reorder window later */
     uint32_t n, cap;
     uint64_t *index;         /* slot -> account index + 1 (0 = empty), and in the
                               * high half the high half of the id's hash: a probe
@@ -57,10 +60,10 @@ void dw_accounts_free(dw_account_table *t);
 uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *created);
 /* The same, for a caller that already holds dw_hash(id, n). */
 uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n, uint64_t h, int *created);
-/* Start loading the account that hash h most likely names (the first one
- * its probe meets), so that an intern a little later finds it in cache.
- * The account struct is 440 bytes among millions: without this, the probe
- * waits on memory for every event. */
+/* Start loading the id that hash h most likely names (the first one its
+ * probe meets), so that an intern a little later finds it in cache: among
+ * millions of accounts, the probe would otherwise wait on memory for every
+ * event. */
 static inline void dw_accounts_prefetch(const dw_account_table *t, uint64_t h)
 {
     uint32_t mask = t->index_cap - 1;
@@ -68,7 +71,7 @@ static inline void dw_accounts_prefetch(const dw_account_table *t, uint64_t h)
         uint64_t e = t->index[s];
         if (!e) return;
         if ((uint32_t)(e >> 32) == (uint32_t)(h >> 32)) {
-            __builtin_prefetch(&t->v[(uint32_t)e - 1]);
+            __builtin_prefetch(t->ids[(uint32_t)e - 1]);
             return;
         }
     }
