@@ -28,6 +28,47 @@ static void test_rfc3339(void **state)
     assert_false(dw_parse_rfc3339("2026-06-01", 10, &ms));
 }
 
+/* The memo must change nothing: the same answer as the plain parse on runs
+ * of times that share their date and hour, then on the same runs with one
+ * byte changed anywhere (a bad tail behind a remembered head, a new head
+ * that is invalid, a truncation), in one long sequence so the memo is always
+ * primed with whatever came before. */
+static void test_rfc3339_memo_agrees(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0123456789-:T tZz+.x";
+    dw_ts_memo memo = {0};
+    uint64_t r = 0x9e3779b97f4a7c15ull;
+    char buf[64], base[40];
+    int remembered = 0, checked = 0;
+    for (int i = 0; i < 200000; i++) {
+        r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+        /* mostly the same hour, sometimes the next day or a leap day */
+        int64_t t = 1780315200000LL + (int64_t)(i / 500) * 3600000LL + (int64_t)(r % 3600000);
+        if (r % 97 == 0) t = 1709164800000LL + (int64_t)(r % 86400000); /* 2024-02-29 */
+        dw_format_ts(t, base, sizeof base);
+        size_t n = strlen(base);
+        memcpy(buf, base, n + 1);
+        switch ((r >> 20) % 6) {
+        case 0: case 1: break;                                     /* as formatted */
+        case 2: buf[(r >> 28) % n] = alphabet[(r >> 36) % (sizeof alphabet - 1)]; break;
+        case 3: n = (r >> 28) % (n + 1); break;                    /* truncated */
+        case 4: memcpy(buf + n - 1, "+05:30", 7); n += 5; break;   /* an offset */
+        case 5: memcpy(buf + 19, ".123456-00:00", 14); n = 32; break;
+        }
+        int64_t want = 0, got = 0;
+        bool ok_plain = dw_parse_rfc3339(buf, n, &want);
+        bool was_valid = memo.valid && n >= 13 && memcmp(buf, memo.head, 13) == 0;
+        bool ok_memo = dw_parse_rfc3339_memo(buf, n, &got, &memo);
+        assert_int_equal(ok_plain, ok_memo);
+        if (ok_plain) assert_int_equal(want, got);
+        remembered += was_valid;
+        checked++;
+    }
+    /* the memo was actually used, and not for everything */
+    assert_true(remembered > checked / 2 && remembered < checked);
+}
+
 static void test_epoch_units(void **state)
 {
     (void)state;
@@ -218,6 +259,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc3339),        cmocka_unit_test(test_epoch_units),
+        cmocka_unit_test(test_rfc3339_memo_agrees),
         cmocka_unit_test(test_format_roundtrip), cmocka_unit_test(test_ip_prefix),
         cmocka_unit_test(test_ip_parse_matches_inet_pton),
         cmocka_unit_test(test_bytes_eq),

@@ -32,17 +32,28 @@ static int digits(const char *s, size_t n, size_t at, size_t k, int *out)
     return 1;
 }
 
-bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms)
+/* The date and hour, "YYYY-MM-DDThh" (s[0..12]), as ms since the epoch. */
+static bool rfc3339_head(const char *s, size_t n, int64_t *hour_ms)
 {
-    int Y, M, D, h, mi, sec;
+    int Y, M, D, h;
     if (!digits(s, n, 0, 4, &Y) || n < 19 || s[4] != '-' || !digits(s, n, 5, 2, &M) || s[7] != '-' ||
-        !digits(s, n, 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-        !digits(s, n, 11, 2, &h) || s[13] != ':' || !digits(s, n, 14, 2, &mi) || s[16] != ':' ||
-        !digits(s, n, 17, 2, &sec))
+        !digits(s, n, 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, n, 11, 2, &h))
         return false;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || mi > 59 || sec > 60) return false;
+    if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23) return false;
     if (M == 2 && D == 29 && !((Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0)) return false;
+    *hour_ms = (dw_days_from_civil(Y, (unsigned)M, (unsigned)D) * 24 + h) * 3600000;
+    return true;
+}
+
+/* The rest, ":mm:ss[.frac](Z|+hh:mm|-hh:mm)" from s[13], as ms into the
+ * hour, the offset taken off. */
+static bool rfc3339_tail(const char *s, size_t n, int64_t *ms)
+{
+    int mi, sec;
+    if (n < 19 || s[13] != ':' || !digits(s, n, 14, 2, &mi) || s[16] != ':' || !digits(s, n, 17, 2, &sec) ||
+        mi > 59 || sec > 60)
+        return false;
     size_t i = 19;
     int frac_ms = 0;
     if (i < n && s[i] == '.') {
@@ -71,10 +82,32 @@ bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms)
     }
     if (i != n) return false;
     if (sec == 60) sec = 59; /* leap second: clamp, never reject a real log line */
-    int64_t days = dw_days_from_civil(Y, (unsigned)M, (unsigned)D);
-    int64_t t = ((days * 24 + h) * 60 + mi) * 60 + sec;
-    t -= (int64_t)offset_min * 60;
-    *ms = t * 1000 + frac_ms;
+    *ms = ((int64_t)mi * 60 + sec - (int64_t)offset_min * 60) * 1000 + frac_ms;
+    return true;
+}
+
+bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms)
+{
+    int64_t hour_ms, rest;
+    if (!rfc3339_head(s, n, &hour_ms) || !rfc3339_tail(s, n, &rest)) return false;
+    *ms = hour_ms + rest;
+    return true;
+}
+
+bool dw_parse_rfc3339_memo(const char *s, size_t n, int64_t *ms, dw_ts_memo *m)
+{
+    int64_t rest;
+    if (n >= sizeof m->head && m->valid && memcmp(s, m->head, sizeof m->head) == 0) {
+        if (!rfc3339_tail(s, n, &rest)) return false;
+        *ms = m->hour_ms + rest;
+        return true;
+    }
+    int64_t hour_ms;
+    if (!rfc3339_head(s, n, &hour_ms) || !rfc3339_tail(s, n, &rest)) return false;
+    memcpy(m->head, s, sizeof m->head);
+    m->hour_ms = hour_ms;
+    m->valid = true;
+    *ms = hour_ms + rest;
     return true;
 }
 
@@ -163,21 +196,31 @@ void dw_format_ts(int64_t ms, char *out, size_t cap)
  * octets of at most 255, no leading zeros, nothing else.  Nearly every log
  * line carries one, and the copy, strchr and libc call around inet_pton were
  * 2-3% of a small-event scan.  Anything this refuses goes the general way. */
+static inline unsigned dec_digit(const char *p, const char *e) { return p < e ? (unsigned)(*p - '0') : 10u; }
+
 static int ipv4_quad(const char *s, size_t n, uint8_t q[4])
 {
-    size_t i = 0;
+    const char *p = s, *e = s + n;
     for (int part = 0; part < 4; part++) {
-        if (part && (i >= n || s[i++] != '.')) return 0;
-        if (i >= n || s[i] < '0' || s[i] > '9') return 0;
-        unsigned v = 0, digits = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            if (digits && v == 0) return 0; /* leading zero */
-            v = v * 10 + (unsigned)(s[i++] - '0');
-            if (++digits > 3 || v > 255) return 0;
+        if (part && (p >= e || *p++ != '.')) return 0;
+        /* one to three digits, unrolled: a loop with a digit counter and a
+         * range test per byte cost twice as much on every log line */
+        unsigned v = dec_digit(p, e), d;
+        if (v > 9) return 0;
+        p++;
+        if ((d = dec_digit(p, e)) <= 9) {
+            if (v == 0) return 0; /* leading zero */
+            v = v * 10 + d;
+            p++;
+            if ((d = dec_digit(p, e)) <= 9) {
+                v = v * 10 + d;
+                p++;
+                if (v > 255 || dec_digit(p, e) <= 9) return 0;
+            }
         }
         q[part] = (uint8_t)v;
     }
-    return i == n;
+    return p == e;
 }
 
 int dw_ip_parse(const char *ip, size_t n, uint8_t out[16])

@@ -21,6 +21,16 @@
  * lower-case 't'/'z' accepted) to milliseconds since the epoch.  Returns
  * false on anything else.  No locale, no timezone database, no libc state. */
 bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms);
+/* The same, remembering the date and hour of the last time parsed: logs are
+ * in time order, so consecutive lines nearly always share them, and then
+ * only minutes, seconds, fraction and offset are read.  Same answers as
+ * dw_parse_rfc3339 (a test holds them to it).  Zero-initialise the memo. */
+typedef struct dw_ts_memo {
+    char head[13];          /* "YYYY-MM-DDThh", valid as it stands */
+    bool valid;
+    int64_t hour_ms;        /* what head comes to */
+} dw_ts_memo;
+bool dw_parse_rfc3339_memo(const char *s, size_t n, int64_t *ms, dw_ts_memo *m);
 
 /* A number of seconds, milliseconds, microseconds or nanoseconds since the
  * epoch to milliseconds.  The unit is inferred from the magnitude: values

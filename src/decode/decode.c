@@ -164,13 +164,13 @@ int dw_dec_bool(const dw_json_doc *doc, int32_t tok)
     return -1;
 }
 
-bool dw_dec_ts(const dw_json_doc *doc, int32_t tok, int64_t *ms)
+bool dw_dec_ts(dw_decoder *d, const dw_json_doc *doc, int32_t tok, int64_t *ms)
 {
     if (tok < 0) return false;
     const dw_json_tok *t = &doc->toks[tok];
     if (t->type == DW_JSON_STRING && !t->escaped) {
         const char *p = doc->src + t->start;
-        if (t->len >= 19 && p[4] == '-') return dw_parse_rfc3339(p, t->len, ms);
+        if (t->len >= 19 && p[4] == '-') return dw_parse_rfc3339_memo(p, t->len, ms, &d->ts_memo);
     }
     double v;
     if (!dw_dec_f64(doc, tok, &v) || v <= 0) return false;

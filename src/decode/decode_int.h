@@ -14,6 +14,7 @@
 
 #include "distillwatch.h"
 #include "decode/json.h"
+#include "common/util.h"
 
 #define DW_MAP_FIELDS 24
 
@@ -43,6 +44,7 @@ struct dw_decoder {
     /* litellm.c: likewise */
     dw_json_keyset litellm_root, litellm_meta;
     int8_t litellm_ready;
+    dw_ts_memo ts_memo;     /* the last RFC 3339 date and hour (dw_dec_ts) */
     dw_event *evbuf;        /* OTel: the spans of one line, emitted together */
     uint32_t evcap;
 };
@@ -67,7 +69,7 @@ int  dw_dec_bool(const dw_json_doc *doc, int32_t tok);                     /* 1,
  * parts ({"type":"text","text":...} / {"content":...}) are joined by '\n'. */
 dw_str dw_dec_content(dw_decoder *d, const dw_json_doc *doc, int32_t tok);
 /* A timestamp value: RFC 3339 string, or epoch number / numeric string. */
-bool dw_dec_ts(const dw_json_doc *doc, int32_t tok, int64_t *ms);
+bool dw_dec_ts(dw_decoder *d, const dw_json_doc *doc, int32_t tok, int64_t *ms);
 /* Walk an OpenAI-style messages array into system_prompt / prompt / turn counts. */
 void dw_dec_messages(dw_decoder *d, const dw_json_doc *doc, int32_t arr, dw_event *ev);
 /* Headers object: SDK fingerprint fields and header-name fingerprint. */

@@ -55,7 +55,7 @@ int dw_decode_litellm(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
     dw_json_get_many(doc, 0, &d->litellm_root, r);
     int32_t st = r[L_START];
     if (st < 0) { snprintf(err, errlen, "missing startTime"); return -1; }
-    if (!dw_dec_ts(doc, st, &ev->ts_ms)) { snprintf(err, errlen, "startTime is not a time"); return -1; }
+    if (!dw_dec_ts(d, doc, st, &ev->ts_ms)) { snprintf(err, errlen, "startTime is not a time"); return -1; }
     double t0, t1;
     if (dw_dec_f64(doc, st, &t0) && dw_dec_f64(doc, r[L_END], &t1) && t1 >= t0 &&
         t1 - t0 < 2e6) /* a latency that fits int32 milliseconds */

@@ -98,7 +98,7 @@ static int map_fill(dw_decoder *d, dw_event *ev, bool defaults, char *err, size_
         switch ((dw_canon_field)f) {
         case CF_TIMESTAMP:
             if (t < 0) { snprintf(err, errlen, "missing timestamp"); return -1; }
-            if (!dw_dec_ts(doc, t, &ev->ts_ms)) { snprintf(err, errlen, "timestamp is neither RFC 3339 nor an epoch number"); return -1; }
+            if (!dw_dec_ts(d, doc, t, &ev->ts_ms)) { snprintf(err, errlen, "timestamp is neither RFC 3339 nor an epoch number"); return -1; }
             break;
         case CF_ACCOUNT_ID: ev->account_id = dw_dec_str(d, doc, t); break;
         case CF_REQUEST_ID: ev->request_id = dw_dec_str(d, doc, t); break;

@@ -38,7 +38,7 @@ int dw_decode_native(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
     if (!d->native_ready) plan(d);
     dw_json_get_many(doc, 0, &d->native_root, m);
     if (m[R_TIMESTAMP] < 0) { snprintf(err, errlen, "missing timestamp"); return -1; }
-    if (!dw_dec_ts(doc, m[R_TIMESTAMP], &ev->ts_ms)) { snprintf(err, errlen, "timestamp is neither RFC 3339 nor an epoch number"); return -1; }
+    if (!dw_dec_ts(d, doc, m[R_TIMESTAMP], &ev->ts_ms)) { snprintf(err, errlen, "timestamp is neither RFC 3339 nor an epoch number"); return -1; }
     ev->account_id = dw_dec_str(d, doc, m[R_ACCOUNT_ID]);
     ev->request_id = dw_dec_str(d, doc, m[R_REQUEST_ID]);
     ev->api_key_id = dw_dec_str(d, doc, m[R_API_KEY_ID]);
