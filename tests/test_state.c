@@ -6,6 +6,7 @@
 #include "score/score.h"
 #include "state/population.h"
 #include "state/reorder.h"
+#include "state/table.h"
 
 static dw_obs obs_at(int64_t ts, uint64_t prompt_hash)
 {
@@ -220,6 +221,34 @@ static void check_reorder(int64_t window, size_t max_items, int jitter_ms, int l
     dw_reorder_free(&r);
 }
 
+/* The model table: every name keeps its index however many there are,
+ * names that are prefixes of one another stay apart, and a full table says 0
+ * for a new name while still finding the old ones. */
+static void test_model_table(void **state)
+{
+    (void)state;
+    static dw_model_table m; /* 100 KB: not on the stack */
+    dw_arena strings = {0};
+    char name[32];
+    dw_models_init(&m);
+    assert_int_equal(dw_models_intern(&m, &strings, NULL, 0), 0);
+    assert_int_equal(dw_models_intern(&m, &strings, "gpt-4", 5), 1);
+    assert_int_equal(dw_models_intern(&m, &strings, "gpt-4o", 6), 2);
+    assert_int_equal(dw_models_intern(&m, &strings, "gpt-4o", 5), 1); /* a view of "gpt-4" */
+    for (int i = 3; i < DW_MAX_MODELS; i++) {
+        int n = snprintf(name, sizeof name, "model-%d", i);
+        assert_int_equal(dw_models_intern(&m, &strings, name, (size_t)n), i);
+    }
+    assert_int_equal(dw_models_intern(&m, &strings, "one-too-many", 12), 0);
+    for (int i = DW_MAX_MODELS - 1; i >= 3; i -= 7) {
+        int n = snprintf(name, sizeof name, "model-%d", i);
+        assert_int_equal(dw_models_intern(&m, &strings, name, (size_t)n), i);
+        assert_string_equal(m.v[i].name, name);
+    }
+    assert_int_equal(dw_models_intern(&m, &strings, "gpt-4o", 6), 2);
+    dw_arena_free(&strings);
+}
+
 static void test_reorder_contract(void **state)
 {
     (void)state;
@@ -239,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_harness_not_blocked),
         cmocka_unit_test(test_campaign_reason_bracketed),
         cmocka_unit_test(test_reorder_contract),
+        cmocka_unit_test(test_model_table),
     };
     return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }

@@ -1027,5 +1027,12 @@ int dw_asn_is_hosting(const dw_patterns *p, uint32_t asn)
 {
     if (!p || !p->nasn)
         return 0;
-    return bsearch(&asn, p->asns, p->nasn, sizeof *p->asns, cmp_u32) != NULL;
+    /* every event asks: a plain binary search, without bsearch's calls back */
+    size_t lo = 0, hi = p->nasn;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->asns[mid] < asn) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < p->nasn && p->asns[lo] == asn;
 }

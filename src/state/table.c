@@ -206,9 +206,12 @@ uint16_t dw_models_intern(dw_model_table *m, dw_arena *strings, const char *name
     if (!name || !n) return 0;
     if (n > 200) n = 200; /* model names are short; bound what a hostile log can make us keep */
     uint64_t h = dw_hash(name, n);
-    for (uint32_t i = 1; i < m->n; i++)
-        if (m->v[i].hash == h && strncmp(m->v[i].name, name, n) == 0 && m->v[i].name[n] == 0) return (uint16_t)i;
+    const uint32_t mask = 2 * DW_MAX_MODELS - 1;
+    uint32_t s = (uint32_t)h & mask;
+    for (uint16_t i; (i = m->index[s]) != 0; s = (s + 1) & mask)
+        if (m->v[i].hash == h && strncmp(m->v[i].name, name, n) == 0 && m->v[i].name[n] == 0) return i;
     if (m->n >= DW_MAX_MODELS) return 0;
+    m->index[s] = (uint16_t)m->n;
     dw_model *x = &m->v[m->n];
     x->name = dw_arena_strndup(strings, name, n);
     x->hash = h;

@@ -99,6 +99,9 @@ typedef struct dw_model {
 typedef struct dw_model_table {
     dw_model v[DW_MAX_MODELS];
     uint32_t n;              /* v[0] is "no model" */
+    /* open addressing by name hash, model index (0 = empty): a log that names
+     * thousands of models must not make every event scan them all */
+    uint16_t index[2 * DW_MAX_MODELS];
 } dw_model_table;
 
 void dw_models_init(dw_model_table *m);
