@@ -59,12 +59,9 @@ static bool rfc3339_tail(const char *s, size_t n, int64_t *ms)
     if (i < n && s[i] == '.') {
         i++;
         size_t start = i;
-        int scale = 100;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            frac_ms += (s[i] - '0') * scale;
-            scale /= 10;
-            i++;
-        }
+        static const int place[3] = {100, 10, 1}; /* digits past the third are read, not kept */
+        for (; i < n && (unsigned)(s[i] - '0') <= 9; i++)
+            if (i - start < 3) frac_ms += (s[i] - '0') * place[i - start];
         if (i == start) return false;
     }
     int offset_min = 0;

@@ -136,7 +136,8 @@ bool dw_dec_i32(const dw_json_doc *doc, int32_t tok, int32_t *out)
 {
     /* Token counts, limits and ASNs are short integers: read their digits
      * (what the double path would give, exactly, below 10^9). */
-    if (tok >= 0) {
+    if (tok < 0) return false; /* absent: most optional fields, most of the time */
+    {
         const dw_json_tok *t = &doc->toks[tok];
         if (t->type == DW_JSON_NUMBER && t->is_int && t->len <= 9) {
             const char *p = doc->src + t->start, *e = p + t->len;
