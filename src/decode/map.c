@@ -95,6 +95,9 @@ static int map_fill(dw_decoder *d, dw_event *ev, bool defaults, char *err, size_
         int f = d->map_fields[i], k = d->map_key_of[f];
         t = k >= 0 ? found[k] : dw_json_path(doc, 0, map_path(d, f));
         if (t >= 0 && doc->toks[t].type == DW_JSON_NULL) t = -1;
+        /* on a fresh event an absent field already reads as absent; only an
+         * override (dw_map_apply) must clear what the adapter found */
+        if (t < 0 && defaults && f != CF_TIMESTAMP) continue;
         switch ((dw_canon_field)f) {
         case CF_TIMESTAMP:
             if (t < 0) { snprintf(err, errlen, "missing timestamp"); return -1; }
@@ -150,6 +153,7 @@ int dw_map_apply(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
     return map_fill(d, ev, false, err, errlen);
 }
 
+/* ev is fresh from dw_event_init(): map_fill() leaves absent fields alone. */
 int dw_decode_map(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
 {
     return map_fill(d, ev, true, err, errlen);
