@@ -235,12 +235,16 @@ static void test_model_table(void **state)
     assert_int_equal(dw_models_intern(&m, &strings, "gpt-4", 5), 1);
     assert_int_equal(dw_models_intern(&m, &strings, "gpt-4o", 6), 2);
     assert_int_equal(dw_models_intern(&m, &strings, "gpt-4o", 5), 1); /* a view of "gpt-4" */
-    for (int i = 3; i < DW_MAX_MODELS; i++) {
+    /* a NUL inside the name ("\u0000" in JSON) makes another name, not "gpt" */
+    assert_int_equal(dw_models_intern(&m, &strings, "gpt\0-4", 6), 3);
+    assert_int_equal(dw_models_intern(&m, &strings, "gpt", 3), 4);
+    assert_int_equal(dw_models_intern(&m, &strings, "gpt\0-4", 6), 3);
+    for (int i = 5; i < DW_MAX_MODELS; i++) {
         int n = snprintf(name, sizeof name, "model-%d", i);
         assert_int_equal(dw_models_intern(&m, &strings, name, (size_t)n), i);
     }
     assert_int_equal(dw_models_intern(&m, &strings, "one-too-many", 12), 0);
-    for (int i = DW_MAX_MODELS - 1; i >= 3; i -= 7) {
+    for (int i = DW_MAX_MODELS - 1; i >= 5; i -= 7) {
         int n = snprintf(name, sizeof name, "model-%d", i);
         assert_int_equal(dw_models_intern(&m, &strings, name, (size_t)n), i);
         assert_string_equal(m.v[i].name, name);

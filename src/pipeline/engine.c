@@ -467,6 +467,17 @@ int dw_engine_trim_due(const dw_engine *e)
     return dw_accounts_live(&e->accts) > at;
 }
 
+/* Is asn a hosting network (hosting.pack)?  Asked for every event; the last
+ * answer per slot is remembered.  asn != 0, so an empty slot never matches. */
+static inline int asn_hosting(dw_engine *e, uint32_t asn)
+{
+    uint64_t *m = &e->hosting_memo[asn % 64];
+    if ((*m >> 1) == asn) return (int)(*m & 1);
+    int hosting = dw_asn_is_hosting(e->pats, asn) != 0;
+    *m = (uint64_t)asn << 1 | (uint64_t)hosting;
+    return hosting;
+}
+
 int dw_engine_feed_event(dw_engine *e, const dw_event *ev)
 {
     dw_obs *o = dw_reorder_obtain(&e->ro);
@@ -484,7 +495,7 @@ int dw_engine_feed_event(dw_engine *e, const dw_event *ev)
     o->single_turn = ev->user_turns <= 1 && ev->assistant_turns == 0 && ev->prompt.p;
     o->has_tools = ev->tools_fp != 0 || ev->tool_messages > 0;
     o->asn = ev->asn;
-    o->asn_hosting = ev->asn && dw_asn_is_hosting(e->pats, ev->asn);
+    o->asn_hosting = ev->asn && asn_hosting(e, ev->asn);
     o->max_tokens = ev->max_tokens;
     o->completion_tokens = ev->completion_tokens;
     o->prompt_tokens = ev->prompt_tokens;

@@ -37,6 +37,7 @@ struct dw_engine {
     dw_model_table models;
     dw_population pop;
     dw_reorder ro;
+    uint64_t hosting_memo[64];    /* asn << 1 | hosting, at asn % 64 (0 = empty): few networks send most traffic */
     uint64_t seq;
     int64_t traffic_start_ms;     /* event time of the first request ever processed */
     int64_t last_release_ms;      /* first-seen time of the latest model release */

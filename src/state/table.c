@@ -205,17 +205,19 @@ uint16_t dw_models_intern(dw_model_table *m, dw_arena *strings, const char *name
 {
     if (!name || !n) return 0;
     if (n > 200) n = 200; /* model names are short; bound what a hostile log can make us keep */
+    if (m->last && m->v[m->last].len == n && dw_bytes_eq(m->v[m->last].name, name, n)) return m->last;
     uint64_t h = dw_hash(name, n);
     const uint32_t mask = 2 * DW_MAX_MODELS - 1;
     uint32_t s = (uint32_t)h & mask;
     for (uint16_t i; (i = m->index[s]) != 0; s = (s + 1) & mask)
-        if (m->v[i].hash == h && strncmp(m->v[i].name, name, n) == 0 && m->v[i].name[n] == 0) return i;
+        if (m->v[i].hash == h && m->v[i].len == n && dw_bytes_eq(m->v[i].name, name, n)) return m->last = i;
     if (m->n >= DW_MAX_MODELS) return 0;
     m->index[s] = (uint16_t)m->n;
     dw_model *x = &m->v[m->n];
     x->name = dw_arena_strndup(strings, name, n);
+    x->len = (uint32_t)n;
     x->hash = h;
     x->first_seen = DW_TS_NONE;
     x->requests = 0;
-    return (uint16_t)m->n++;
+    return m->last = (uint16_t)m->n++;
 }

@@ -91,6 +91,7 @@ size_t dw_accounts_memory(const dw_account_table *t);
 #define DW_MAX_MODELS 4096
 typedef struct dw_model {
     const char *name;
+    uint32_t len;
     uint64_t hash;
     int64_t first_seen;      /* event time of its first request (after reorder) */
     uint64_t requests;
@@ -99,6 +100,7 @@ typedef struct dw_model {
 typedef struct dw_model_table {
     dw_model v[DW_MAX_MODELS];
     uint32_t n;              /* v[0] is "no model" */
+    uint16_t last;           /* the model named last (0 = none): logs name one model again and again */
     /* open addressing by name hash, model index (0 = empty): a log that names
      * thousands of models must not make every event scan them all */
     uint16_t index[2 * DW_MAX_MODELS];
