@@ -148,6 +148,41 @@ static void test_prompt_cache_keeps_recurring(void **state)
     dw_enricher_free(en);
 }
 
+/* With the link stage off, the enricher leaves out what only that stage
+ * reads, and every per-account feature stays exactly what it was. */
+static void test_link_features_off(void **state)
+{
+    (void)state;
+    dw_enricher *on = dw_enricher_new(P), *off = dw_enricher_new(P);
+    assert_non_null(on);
+    assert_non_null(off);
+    dw_enricher_set_link(off, 0);
+    const char *ips[] = {"203.0.113.7", "2001:db8::1", "not an address"};
+    for (int k = 0; k < 6; k++) {
+        dw_event ev = ev_base("a", 1000);
+        dw_features a, b;
+        set(&ev.prompt, k % 2 ? "Explain step by step, showing all reasoning." : "hello there");
+        if (k % 3) set(&ev.system_prompt, "You are a careful grader: score the answer on a rubric.");
+        set(&ev.client_ip, ips[k % 3]);
+        set(&ev.user_agent, "python-requests/2.31.0");
+        set(&ev.sdk_lang, "python");
+        assert_int_equal(dw_enrich(on, &ev, &a), 0);
+        assert_int_equal(dw_enrich(off, &ev, &b), 0);
+        assert_int_equal(a.prompt_hash, b.prompt_hash);
+        assert_int_equal(a.prefix_sig, b.prefix_sig);
+        assert_int_equal(a.suffix_sig, b.suffix_sig);
+        assert_int_equal(a.system_hash, b.system_hash);
+        assert_int_equal(a.ip_prefix_hash, b.ip_prefix_hash);
+        assert_int_equal(a.prompt_chars, b.prompt_chars);
+        assert_memory_equal(&a.hits, &b.hits, sizeof a.hits);
+        assert_true(a.ua_hash && a.ip_hash && a.client_fp && a.sdk_hash);
+        assert_true(!b.ua_hash && !b.ip_hash && !b.client_fp && !b.sdk_hash);
+        if (k % 3) assert_true(a.sys_mh.shingles > 0 && b.sys_mh.shingles == 0);
+    }
+    dw_enricher_free(on);
+    dw_enricher_free(off);
+}
+
 /* The system prompt's hits join the prompt's; cached system prompts of equal
  * length must not be confused either. */
 static void test_system_prompt_cache(void **state)
@@ -194,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_prompt_cache_eviction),
         cmocka_unit_test(test_prompt_cache_keeps_recurring),
         cmocka_unit_test(test_system_prompt_cache),
+        cmocka_unit_test(test_link_features_off),
         cmocka_unit_test(test_no_patterns),
     };
     return cmocka_run_group_tests(tests, patterns_setup, patterns_teardown);

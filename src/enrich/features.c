@@ -68,6 +68,7 @@ struct dw_enricher {
     dw_pattern_scratch *scratch;
     uint64_t seed;            /* for the cache keys only; see the top */
     uint64_t scans;           /* texts scanned: cache misses */
+    int link;                 /* compute what only the link stage reads (default on) */
     /* tags apart from the entries: a lookup reads one line of keys, then
      * only the entry that matched */
     uint64_t sys_keys[SYS_SETS][WAYS];         /* seeded hash of the text, 0 = empty */
@@ -122,9 +123,12 @@ dw_enricher *dw_enricher_new(const dw_patterns *pats)
     if (!en) return NULL;
     en->pats = pats;
     en->seed = draw_seed();
+    en->link = 1;
     if (pats && !(en->scratch = dw_pattern_scratch_new(pats))) { free(en); return NULL; }
     return en;
 }
+
+void dw_enricher_set_link(dw_enricher *en, int on) { en->link = on != 0; }
 
 void dw_enricher_free(dw_enricher *en)
 {
@@ -262,19 +266,20 @@ int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
             dw_text_signatures(ev->system_prompt.p, ev->system_prompt.n, &ce->full, &b, &c);
             memset(&ce->hits, 0, sizeof ce->hits);
             if (scan_text(en, ev->system_prompt.p, ev->system_prompt.n, &ce->hits) < 0) return -1;
-            dw_minhash_text(ev->system_prompt.p, ev->system_prompt.n, &ce->mh);
+            if (en->link) dw_minhash_text(ev->system_prompt.p, ev->system_prompt.n, &ce->mh);
             ce->len = ev->system_prompt.n;
             keys[w] = key;
         }
         f->system_hash = ce->full;
-        f->sys_mh = ce->mh;
+        if (en->link) f->sys_mh = ce->mh;
         f->hits.cats |= ce->hits.cats;
         f->hits.cot_langs |= ce->hits.cot_langs;
         f->hits.topics |= ce->hits.topics;
     }
-    f->ip_hash = hash_str(ev->client_ip);
     if (ev->client_ip.p && dw_ip_parse(ev->client_ip.p, ev->client_ip.n, f->ip))
         f->ip_prefix_hash = dw_ip_prefix_hash_of(f->ip);
+    if (!en->link) return 0; /* the rest ties accounts together: nothing per-account reads it */
+    f->ip_hash = hash_str(ev->client_ip);
     f->ua_hash = hash_str(ev->user_agent);
     if (ev->sdk_lang.p || ev->sdk_version.p)
         f->sdk_hash = dw_mix64(hash_str(ev->sdk_lang) * 31 + hash_str(ev->sdk_version)) | 1;

@@ -39,6 +39,10 @@ typedef struct dw_enricher dw_enricher;
 
 dw_enricher *dw_enricher_new(const dw_patterns *pats);
 void dw_enricher_free(dw_enricher *en);
+/* on = 0: leave out the features only the link stage reads (client and
+ * address hashes, the system prompt's MinHash); for an engine whose link
+ * stage is off.  The default is on. */
+void dw_enricher_set_link(dw_enricher *en, int on);
 /* Compute features of ev.  Returns 0, or -1 on a pattern-engine error. */
 int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *out);
 /* Texts matched against the packs so far: the caches' misses. */

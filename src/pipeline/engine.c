@@ -56,6 +56,7 @@ dw_engine *dw_engine_new(const dw_config *cfg, char *err, size_t errlen)
     if (!e->pats) { free(e); return NULL; }
     e->en = dw_enricher_new(e->pats);
     if (!e->en) { snprintf(err, errlen, "cannot create pattern scratch"); dw_patterns_free(e->pats); free(e); return NULL; }
+    dw_enricher_set_link(e->en, e->cfg.link_enabled);
     dw_accounts_init(&e->accts);
     dw_models_init(&e->models);
     dw_reorder_init(&e->ro, (int64_t)(e->cfg.reorder_window_s * 1000), e->cfg.max_buffered_events);
