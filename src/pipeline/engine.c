@@ -276,7 +276,9 @@ static void process(dw_engine *e, const dw_obs *o)
 #define PREFETCH_OBS_AHEAD  16
 #define PREFETCH_ACCT_AHEAD 8
 
-static void prefetch_ahead(const dw_engine *e)
+/* Always inlined: a function that only prefetches has no effect GCC can
+ * see, so it marks it pure and deletes every call to it. */
+static inline __attribute__((always_inline)) void prefetch_ahead(const dw_engine *e)
 {
     const dw_obs *o = dw_reorder_ahead(&e->ro, PREFETCH_OBS_AHEAD);
     if (o)

@@ -63,8 +63,9 @@ uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n
 /* Start loading the id that hash h most likely names (the first one its
  * probe meets), so that an intern a little later finds it in cache: among
  * millions of accounts, the probe would otherwise wait on memory for every
- * event. */
-static inline void dw_accounts_prefetch(const dw_account_table *t, uint64_t h)
+ * event.  Always inlined, because GCC deletes calls to a function whose
+ * only effect is a prefetch (it finds it "pure"). */
+static inline __attribute__((always_inline)) void dw_accounts_prefetch(const dw_account_table *t, uint64_t h)
 {
     uint32_t mask = t->index_cap - 1;
     for (uint32_t s = (uint32_t)h & mask;; s = (s + 1) & mask) {
