@@ -484,16 +484,16 @@ static inline int asn_hosting(dw_engine *e, uint32_t asn)
 int dw_engine_feed_event(dw_engine *e, const dw_event *ev)
 {
     dw_obs *o = dw_reorder_obtain(&e->ro);
-    /* the account's id is compared after enrichment: ask memory for it now */
+    /* The account's id is looked up last.  Its index slot, the slot's id and
+     * the id's bytes are three loads that each wait for the one before: ask
+     * memory for the slot now, for the id once enrichment is done. */
     uint64_t id_hash = dw_hash(ev->account_id.p, ev->account_id.n);
-    dw_accounts_prefetch(&e->accts, id_hash);
+    dw_accounts_prefetch_slot(&e->accts, id_hash);
     if (dw_enrich(e->en, ev, &o->f) < 0) memset(&o->f, 0, sizeof o->f); /* pattern engine failure: keep the rest */
+    dw_accounts_prefetch(&e->accts, id_hash);
     if (e->cfg.link_enabled) dw_link_note_event(e->link, ev, &o->f); /* issue 4: texts behind the hashes, while in view */
     o->ts_ms = ev->ts_ms;
     o->seq = e->seq++;
-    int created = 0;
-    o->account = dw_accounts_intern_hashed(&e->accts, ev->account_id.p, ev->account_id.n, id_hash, &created);
-    if (created && e->bloom) reload(e, o->account);
     o->model = dw_models_intern(&e->models, &e->accts.strings, ev->model.p, ev->model.n);
     o->single_turn = ev->user_turns <= 1 && ev->assistant_turns == 0 && ev->prompt.p;
     o->has_tools = ev->tools_fp != 0 || ev->tool_messages > 0;
@@ -516,6 +516,9 @@ int dw_engine_feed_event(dw_engine *e, const dw_event *ev)
     } else {
         o->rid_heap = strndup(ev->request_id.p, rn);
     }
+    int created = 0;
+    o->account = dw_accounts_intern_hashed(&e->accts, ev->account_id.p, ev->account_id.n, id_hash, &created);
+    if (created && e->bloom) reload(e, o->account);
     e->st.events++;
     if (dw_reorder_push(&e->ro, o)) { /* late: process now rather than lose it */
         process(e, o);

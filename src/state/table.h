@@ -60,6 +60,11 @@ void dw_accounts_free(dw_account_table *t);
 uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *created);
 /* The same, for a caller that already holds dw_hash(id, n). */
 uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n, uint64_t h, int *created);
+/* Start loading the index slot of hash h (the first step of a lookup). */
+static inline __attribute__((always_inline)) void dw_accounts_prefetch_slot(const dw_account_table *t, uint64_t h)
+{
+    __builtin_prefetch(&t->index[(uint32_t)h & (t->index_cap - 1)]);
+}
 /* Start loading the id that hash h most likely names (the first one its
  * probe meets), so that an intern a little later finds it in cache: among
  * millions of accounts, the probe would otherwise wait on memory for every
