@@ -251,6 +251,30 @@ static void test_dec_i32(void **state)
         if (ok != in_range) fail_msg("%s: dw_dec_i32 says %d", lits[i], ok);
         if (ok) assert_int_equal(v, (int32_t)want);
     }
+    /* every length, inside a record (more bytes follow the number) and alone
+     * at the end of the buffer, followed by each byte that can end a number:
+     * a faster digit path must not read what follows as digits */
+    uint64_t r = 88172645463325252ull;
+    for (int k = 0; k < 20000; k++) {
+        r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+        int digits = 1 + (int)(r % 9);
+        int64_t x = (int64_t)(r >> 20) % 1000000000;
+        int64_t mod = 1;
+        for (int d = 0; d < digits; d++) mod *= 10;
+        x %= mod;
+        int neg = (r >> 8) & 1;
+        char num[24], rec[64];
+        snprintf(num, sizeof num, "%s%lld", neg ? "-" : "", (long long)x);
+        static const char *after[] = {",\"pad\":\"xxxxxxxxxxxx\"}", "}", " }", "\n}", ",\"k\":[1,2,3,4,5,6]}"};
+        snprintf(rec, sizeof rec, "{\"n\":%s%s", num, after[k % 5]);
+        for (int alone = 0; alone < 2; alone++) {
+            const char *src = alone ? num : rec;
+            assert_int_equal(dw_json_parse(&doc, src, strlen(src)), 0);
+            int32_t tok = alone ? 0 : dw_json_get(&doc, 0, "n"), v = 12345;
+            assert_true(dw_dec_i32(&doc, tok, &v));
+            if (v != (int32_t)(neg ? -x : x)) fail_msg("%s: got %d", src, v);
+        }
+    }
     dw_json_free(&doc);
 }
 
