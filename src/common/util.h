@@ -59,7 +59,6 @@ static inline uint64_t dw_hash_seed(const void *p, size_t n, uint64_t seed)
 {
     return XXH3_64bits_withSeed(p, n, seed);
 }
-/* A finalizer to mix an integer into a well-spread 64-bit value. */
 /* a[0..n) == b[0..n), for the short strings of the hot path (JSON keys,
  * account ids): whole words, then bytes, inline.  A libc memcmp() call costs
  * its dispatch on every one of the dozen keys of each record. */
@@ -92,6 +91,7 @@ static inline bool dw_bytes_eq(const void *a, const void *b, size_t n)
     return true;
 }
 
+/* A finalizer to mix an integer into a well-spread 64-bit value. */
 static inline uint64_t dw_mix64(uint64_t x)
 {
     x ^= x >> 33; x *= 0xff51afd7ed558ccdULL;

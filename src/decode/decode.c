@@ -134,19 +134,17 @@ bool dw_dec_f64(const dw_json_doc *doc, int32_t tok, double *out)
 
 bool dw_dec_i32(const dw_json_doc *doc, int32_t tok, int32_t *out)
 {
+    if (tok < 0) return false; /* absent: most optional fields, most of the time */
     /* Token counts, limits and ASNs are short integers: read their digits
      * (what the double path would give, exactly, below 10^9). */
-    if (tok < 0) return false; /* absent: most optional fields, most of the time */
-    {
-        const dw_json_tok *t = &doc->toks[tok];
-        if (t->type == DW_JSON_NUMBER && t->is_int && t->len <= 9) {
-            const char *p = doc->src + t->start, *e = p + t->len;
-            int neg = *p == '-';
-            int32_t v = 0;
-            for (p += neg; p < e; p++) v = v * 10 + (*p - '0');
-            *out = neg ? -v : v;
-            return true;
-        }
+    const dw_json_tok *t = &doc->toks[tok];
+    if (t->type == DW_JSON_NUMBER && t->is_int && t->len <= 9) {
+        const char *p = doc->src + t->start, *e = p + t->len;
+        int neg = *p == '-';
+        int32_t v = 0;
+        for (p += neg; p < e; p++) v = v * 10 + (*p - '0');
+        *out = neg ? -v : v;
+        return true;
     }
     double v;
     if (!dw_dec_f64(doc, tok, &v)) return false;
