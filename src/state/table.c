@@ -66,8 +66,13 @@ void dw_accounts_free(dw_account_table *t)
     memset(t, 0, sizeof *t);
 }
 
-static inline uint64_t index_entry(uint64_t h, uint32_t i) { return (h >> 32 << 32) | (uint64_t)(i + 1); }
-static inline int entry_tag_is(uint64_t e, uint64_t h) { return (uint32_t)(e >> 32) == (uint32_t)(h >> 32); }
+/* Is the stored id `key` (NUL-terminated) the n bytes at id?  Lengths
+ * first: on a hash collision with a shorter id, a word compare of n bytes
+ * would read past the end of that id. */
+static inline bool id_is(const char *key, const char *id, size_t n)
+{
+    return strnlen(key, n + 1) == n && dw_bytes_eq(key, id, n);
+}
 
 static void reindex(dw_account_table *t, uint32_t cap)
 {
@@ -76,7 +81,7 @@ static void reindex(dw_account_table *t, uint32_t cap)
         if (t->v[i].slot & DW_SLOT_VACANT) continue;
         uint32_t s = (uint32_t)t->v[i].id_hash & (cap - 1);
         while (idx[s]) s = (s + 1) & (cap - 1);
-        idx[s] = index_entry(t->v[i].id_hash, i);
+        idx[s] = dw_index_entry(t->v[i].id_hash, i);
     }
     free(t->index);
     t->index = idx;
@@ -88,9 +93,8 @@ uint32_t dw_accounts_find(const dw_account_table *t, const char *id, size_t n)
     uint64_t h = dw_hash(id, n);
     uint32_t s = (uint32_t)h & (t->index_cap - 1);
     for (uint64_t e; (e = t->index[s]) != 0; s = (s + 1) & (t->index_cap - 1)) {
-        if (!entry_tag_is(e, h)) continue;
-        const char *key = t->ids[(uint32_t)e - 1];
-        if (strncmp(key, id, n) == 0 && key[n] == 0) return (uint32_t)e - 1;
+        if (!dw_index_tag_is(e, h)) continue;
+        if (id_is(t->ids[(uint32_t)e - 1], id, n)) return (uint32_t)e - 1;
     }
     return UINT32_MAX;
 }
@@ -104,11 +108,8 @@ uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n
 {
     uint32_t s = (uint32_t)h & (t->index_cap - 1);
     for (uint64_t e; (e = t->index[s]) != 0; s = (s + 1) & (t->index_cap - 1)) {
-        if (!entry_tag_is(e, h)) continue;
-        const char *key = t->ids[(uint32_t)e - 1];
-        /* lengths first: on a hash collision with a shorter id, a word
-         * compare of n bytes would read past the end of that id */
-        if (strnlen(key, n + 1) == n && dw_bytes_eq(key, id, n)) {
+        if (!dw_index_tag_is(e, h)) continue;
+        if (id_is(t->ids[(uint32_t)e - 1], id, n)) {
             if (created) *created = 0;
             return (uint32_t)e - 1;
         }
@@ -123,7 +124,7 @@ uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n
         a->id = t->ids[i] = copy;
         a->slot = DW_SLOT_ID_HEAP;
         a->id_hash = h;
-        t->index[s] = index_entry(h, i);
+        t->index[s] = dw_index_entry(h, i);
         if (created) *created = 1;
         return i;
     }
@@ -138,7 +139,7 @@ uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n
     dw_account_init(a);
     a->id = t->ids[i] = dw_arena_strndup(&t->strings, id, n);
     a->id_hash = h;
-    t->index[s] = index_entry(h, i);
+    t->index[s] = dw_index_entry(h, i);
     if ((uint64_t)t->n * 4 > (uint64_t)t->index_cap * 3) reindex(t, t->index_cap * 2);
     if (created) *created = 1;
     return i;
@@ -201,16 +202,21 @@ void dw_models_init(dw_model_table *m)
     m->n = 1;
 }
 
+static inline bool model_is(const dw_model *x, const char *name, size_t n)
+{
+    return x->len == n && dw_bytes_eq(x->name, name, n);
+}
+
 uint16_t dw_models_intern(dw_model_table *m, dw_arena *strings, const char *name, size_t n)
 {
     if (!name || !n) return 0;
     if (n > 200) n = 200; /* model names are short; bound what a hostile log can make us keep */
-    if (m->last && m->v[m->last].len == n && dw_bytes_eq(m->v[m->last].name, name, n)) return m->last;
+    if (m->last && model_is(&m->v[m->last], name, n)) return m->last;
     uint64_t h = dw_hash(name, n);
     const uint32_t mask = 2 * DW_MAX_MODELS - 1;
     uint32_t s = (uint32_t)h & mask;
     for (uint16_t i; (i = m->index[s]) != 0; s = (s + 1) & mask)
-        if (m->v[i].hash == h && m->v[i].len == n && dw_bytes_eq(m->v[i].name, name, n)) return m->last = i;
+        if (m->v[i].hash == h && model_is(&m->v[i], name, n)) return m->last = i;
     if (m->n >= DW_MAX_MODELS) return 0;
     m->index[s] = (uint16_t)m->n;
     dw_model *x = &m->v[m->n];

@@ -60,6 +60,11 @@ void dw_accounts_free(dw_account_table *t);
 uint32_t dw_accounts_intern(dw_account_table *t, const char *id, size_t n, int *created);
 /* The same, for a caller that already holds dw_hash(id, n). */
 uint32_t dw_accounts_intern_hashed(dw_account_table *t, const char *id, size_t n, uint64_t h, int *created);
+/* An index entry: account i + 1 in the low half, the high half of the id's
+ * hash in the high half (its tag). */
+static inline uint64_t dw_index_entry(uint64_t h, uint32_t i) { return (h >> 32 << 32) | (uint64_t)(i + 1); }
+static inline int dw_index_tag_is(uint64_t e, uint64_t h) { return (uint32_t)(e >> 32) == (uint32_t)(h >> 32); }
+
 /* Start loading the index slot of hash h (the first step of a lookup). */
 static inline __attribute__((always_inline)) void dw_accounts_prefetch_slot(const dw_account_table *t, uint64_t h)
 {
@@ -76,7 +81,7 @@ static inline __attribute__((always_inline)) void dw_accounts_prefetch(const dw_
     for (uint32_t s = (uint32_t)h & mask;; s = (s + 1) & mask) {
         uint64_t e = t->index[s];
         if (!e) return;
-        if ((uint32_t)(e >> 32) == (uint32_t)(h >> 32)) {
+        if (dw_index_tag_is(e, h)) {
             __builtin_prefetch(t->ids[(uint32_t)e - 1]);
             return;
         }
