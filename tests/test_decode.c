@@ -115,6 +115,8 @@ static void test_native_rejects(void **state)
     assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1, \"account_id\": \"a\",}", &g, err), -1);
     assert_non_null(strstr(err, "invalid JSON"));
     assert_int_equal(decode(DW_FMT_NATIVE, NULL, "[1,2]", &g, err), -1);
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1, \"account_id\": \"a\\u0000b\"}", &g, err), -1);
+    assert_non_null(strstr(err, "NUL"));
     assert_int_equal(g.n, 0);
 }
 

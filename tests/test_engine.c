@@ -240,7 +240,8 @@ static void test_accounts_file(void **state)
     fputs("{\"account_id\": \"harv\", \"created_at\": \"2026-05-30T00:00:00Z\", \"payment_fingerprint\": \"card_1\","
           " \"signup_program\": \"research\", \"verified\": true}\n"
           "{\"account_id\": \"other\", \"created_at\": \"last tuesday\"}\n"
-          "not json\n", f);
+          "not json\n"
+          "{\"account_id\": \"ha\\u0000rv\"}\n", f);
     fclose(f);
     dw_engine *e = new_engine();
     assert_int_equal(dw_engine_set_quarantine_dir(e, dir, err, sizeof err), 0);
@@ -258,6 +259,8 @@ static void test_accounts_file(void **state)
     assert_non_null(strstr(q, "\"line\":2"));
     assert_non_null(strstr(q, "created_at"));
     assert_non_null(strstr(q, "\"line\":3"));
+    assert_non_null(strstr(q, "\"line\":4"));
+    assert_non_null(strstr(q, "NUL character"));
     free(q);
 }
 

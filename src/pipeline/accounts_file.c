@@ -32,6 +32,7 @@ static int apply_line(dw_engine *e, dw_json_doc *d, const char *line, size_t len
     long n = id >= 0 && d->toks[id].type == DW_JSON_STRING ? dw_json_str(d, id, idbuf, sizeof idbuf) : -1;
     if (n <= 0) { snprintf(why, whylen, "missing account_id"); return -1; }
     if ((size_t)n >= sizeof idbuf) { snprintf(why, whylen, "account_id longer than 512 bytes"); return -1; }
+    if (memchr(idbuf, 0, (size_t)n)) { snprintf(why, whylen, "account_id contains a NUL character (\\u0000)"); return -1; }
     int64_t created = DW_TS_NONE;
     int32_t c = dw_json_get(d, 0, "created_at");
     if (c >= 0 && d->toks[c].type != DW_JSON_NULL) {
