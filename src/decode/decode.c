@@ -320,8 +320,7 @@ static pthread_once_t param_once = PTHREAD_ONCE_INIT;
 
 static void param_plan(void)
 {
-    dw_json_keyset_init(&param_set);
-    for (int i = 0; i < P__COUNT; i++) dw_json_keyset_add(&param_set, param_keys[i]);
+    dw_json_keyset_of(&param_set, param_keys, P__COUNT);
 }
 
 void dw_dec_params(const dw_json_doc *doc, int32_t obj, dw_event *ev)

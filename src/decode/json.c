@@ -774,6 +774,13 @@ int dw_json_keyset_add(dw_json_keyset *ks, const char *key)
     return i;
 }
 
+void dw_json_keyset_of(dw_json_keyset *ks, const char *const *keys, int n)
+{
+    dw_json_keyset_init(ks);
+    for (int i = 0; i < n; i++)
+        dw_json_keyset_add(ks, keys[i]);
+}
+
 int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out)
 {
     const dw_json_tok *o = tok_at(d, obj), *t = d->toks;

@@ -98,6 +98,9 @@ void dw_json_keyset_init(dw_json_keyset *ks);
 /* Add a key (not copied: it must outlive the set); returns its index, or -1
  * when the set is full. */
 int dw_json_keyset_add(dw_json_keyset *ks, const char *key);
+/* ks = the n keys (n <= DW_JSON_KEYSET_MAX), key i at index i: an adapter's
+ * table of member names, in the order of its enum. */
+void dw_json_keyset_of(dw_json_keyset *ks, const char *const *keys, int n);
 /* out[i] = the value token of key i in object `obj` (first match, as
  * dw_json_get), or -1.  Returns the number found; -1 if obj is not an object. */
 int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out);

@@ -28,10 +28,8 @@ static const char *const meta_keys[M__COUNT] = {
 
 static void plan(dw_decoder *d)
 {
-    dw_json_keyset_init(&d->litellm_root);
-    for (int i = 0; i < L__COUNT; i++) dw_json_keyset_add(&d->litellm_root, root_keys[i]);
-    dw_json_keyset_init(&d->litellm_meta);
-    for (int i = 0; i < M__COUNT; i++) dw_json_keyset_add(&d->litellm_meta, meta_keys[i]);
+    dw_json_keyset_of(&d->litellm_root, root_keys, L__COUNT);
+    dw_json_keyset_of(&d->litellm_meta, meta_keys, M__COUNT);
     d->litellm_ready = 1;
 }
 

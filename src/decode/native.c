@@ -24,10 +24,8 @@ static const char *const req_keys[Q__COUNT] = {"model", "messages", "input", "pr
 
 static void plan(dw_decoder *d)
 {
-    dw_json_keyset_init(&d->native_root);
-    for (int i = 0; i < R__COUNT; i++) dw_json_keyset_add(&d->native_root, root_keys[i]);
-    dw_json_keyset_init(&d->native_req);
-    for (int i = 0; i < Q__COUNT; i++) dw_json_keyset_add(&d->native_req, req_keys[i]);
+    dw_json_keyset_of(&d->native_root, root_keys, R__COUNT);
+    dw_json_keyset_of(&d->native_req, req_keys, Q__COUNT);
     d->native_ready = 1;
 }
 
