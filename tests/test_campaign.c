@@ -17,13 +17,7 @@
 #define T0 1780300800000LL /* 2026-06-01T00:00:00Z */
 
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t rnd(void) { return dw_test_xorshift(&rng); }
 
 /* ---- clustering --------------------------------------------------------------- */
 

@@ -258,7 +258,7 @@ static void test_dec_i32(void **state)
      * a faster digit path must not read what follows as digits */
     uint64_t r = 88172645463325252ull;
     for (int k = 0; k < 20000; k++) {
-        r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+        dw_test_xorshift(&r);
         int digits = 1 + (int)(r % 9);
         int64_t x = (int64_t)(r >> 20) % 1000000000;
         int64_t mod = 1;

@@ -149,13 +149,7 @@ static void test_texts_doorkeeper(void **state)
 
 /* A person's request times and words: irregular, their own. */
 static uint64_t rng_state = 88172645463325252ULL;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return dw_test_xorshift(&rng_state); }
 
 static void person_prompt(char *out, size_t cap)
 {

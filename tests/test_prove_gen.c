@@ -79,10 +79,7 @@ static void test_selfhash_candidates(void **state)
 static uint64_t rs = 88172645463325252ULL;
 static double unif(void)
 {
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return (double)(rs >> 11) / 9007199254740992.0;
+    return (double)(dw_test_xorshift(&rs) >> 11) / 9007199254740992.0;
 }
 
 static uint32_t sample(const float *logits, uint32_t V)

@@ -124,11 +124,7 @@ static void test_harness_not_blocked(void **state)
  *  - at most max_items wait;
  *  - everything pushed comes out exactly once. */
 static uint64_t rs = 42;
-static uint64_t rnd64(void)
-{
-    rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17;
-    return rs;
-}
+static uint64_t rnd64(void) { return dw_test_xorshift(&rs); }
 
 /* One observation leaves: in (ts, seq) order after the previous one. */
 /* A campaign member's reason brackets the campaign's summary, and a summary

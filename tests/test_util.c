@@ -42,7 +42,7 @@ static void test_rfc3339_memo_agrees(void **state)
     char buf[64], base[40];
     int remembered = 0, checked = 0;
     for (int i = 0; i < 200000; i++) {
-        r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+        dw_test_xorshift(&r);
         /* mostly the same hour, sometimes the next day or a leap day */
         int64_t t = 1780315200000LL + (int64_t)(i / 500) * 3600000LL + (int64_t)(r % 3600000);
         if (r % 97 == 0) t = 1709164800000LL + (int64_t)(r % 86400000); /* 2024-02-29 */

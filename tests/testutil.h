@@ -32,6 +32,17 @@ static inline const char *dw_test_shared(const char *rel)
     return stat(buf, &st) == 0 ? buf : NULL;
 }
 
+/* The next value of a xorshift64 generator (Marsaglia) whose state is *s
+ * (never 0).  Tests draw their random traffic from it, not from libc's
+ * rand(), so that a failure reproduces on any machine. */
+static inline uint64_t dw_test_xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
 /* A fresh temporary directory for one test; removed by the runner's tmp cleanup. */
 static inline const char *dw_test_tmpdir(void)
 {
