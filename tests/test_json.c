@@ -275,6 +275,58 @@ static void test_get_many_matches_get(void **state)
     assert_int_equal(dw_json_keyset_add(&ks, "k"), -1);
 }
 
+/* The keyset compares keys as words (first eight bytes, last eight, then
+ * the middle), so test it where words collide: random keys over a
+ * two-letter alphabet, of every length from 0 to 40, share heads, tails and
+ * lengths with each other.  Documents end with a short key, so that the
+ * head load near the end of the buffer takes its bounded path. */
+static void test_keyset_word_compare(void **state)
+{
+    fx *f = *state;
+    const dw_json_doc *d = &f->d;
+    uint64_t rng = 0x5eed0f4e75ull;
+    char keys[DW_JSON_KEYSET_MAX][48];
+    char doc[8192];
+
+    for (int round = 0; round < 300; round++) {
+        dw_json_keyset ks;
+        int32_t out[DW_JSON_KEYSET_MAX];
+        int nk = 1 + (int)(dw_test_xorshift(&rng) % DW_JSON_KEYSET_MAX), len = 0;
+
+        dw_json_keyset_init(&ks);
+        for (int k = 0; k < nk; k++) {
+            int kl = (int)(dw_test_xorshift(&rng) % 41);
+            uint64_t bits = dw_test_xorshift(&rng);
+            for (int j = 0; j < kl; j++)
+                keys[k][j] = (bits >> (j % 64) & 1) && (dw_test_xorshift(&rng) & 3) ? 'b' : 'a';
+            keys[k][kl] = 0;
+            assert_int_equal(dw_json_keyset_add(&ks, keys[k]), k);
+        }
+        /* members: some keys of the set, some near misses (one byte
+         * changed), in random order, then a short key at the very end */
+        len += snprintf(doc + len, sizeof doc - (size_t)len, "{");
+        for (int m = 0; m < 40; m++) {
+            char key[48];
+            strcpy(key, keys[dw_test_xorshift(&rng) % (uint64_t)nk]);
+            if ((dw_test_xorshift(&rng) & 1) && key[0])
+                key[dw_test_xorshift(&rng) % strlen(key)] ^= 'a' ^ 'b';
+            len += snprintf(doc + len, sizeof doc - (size_t)len, "\"%s\":%d,", key, m);
+        }
+        len += snprintf(doc + len, sizeof doc - (size_t)len, "\"%s\":0}",
+                        dw_test_xorshift(&rng) & 1 ? "a" : "");
+        assert_int_equal(parse_n(f, doc, (size_t)len), 0);
+
+        uint32_t bits = dw_json_get_many_bits(d, 0, &ks, out);
+        int found = 0;
+        for (int k = 0; k < nk; k++) {
+            assert_int_equal(out[k], dw_json_get(d, 0, keys[k]));
+            assert_int_equal((bits >> k) & 1, out[k] >= 0);
+            found += out[k] >= 0;
+        }
+        assert_int_equal(dw_json_get_many(d, 0, &ks, out), found);
+    }
+}
+
 static void test_iteration_and_at(void **state)
 {
     fx *f = *state;
@@ -697,6 +749,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_escapes_and_surrogates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncation_utf8_boundary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_many_matches_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keyset_word_compare, setup, teardown),
         cmocka_unit_test_setup_teardown(test_string_scan_positions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utf8_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_surrogate_escapes_rejected, setup, teardown),

@@ -35,8 +35,9 @@ struct dw_decoder {
      * built on first use (see map_plan()) */
     dw_json_keyset map_keys;
     int8_t map_key_of[DW_MAP_FIELDS];   /* field -> key index, -1 path, -2 unmapped */
-    int8_t map_fields[DW_MAP_FIELDS];   /* the mapped fields, in canonical order */
-    int8_t map_nfields;
+    int8_t map_field_of[DW_JSON_KEYSET_MAX]; /* key index -> field */
+    uint32_t map_path_fields;           /* fields read through a dotted path */
+    uint32_t map_all_fields;            /* every mapped field */
     int8_t map_planned;                 /* 0 no, 1 for defaults, 2 without */
     /* native.c: the members it reads, by object (built on first use) */
     dw_json_keyset native_root, native_req;

@@ -745,15 +745,51 @@ static int32_t get_n(const dw_json_doc *d, int32_t obj, const char *key, size_t 
 void dw_json_keyset_init(dw_json_keyset *ks)
 {
     memset(ks, 0, sizeof *ks);
-    memset(ks->head, -1, sizeof ks->head);
+    memset(ks->first, -1, sizeof ks->first);
 }
 
-/* A key's bucket, from its raw (unescaped) bytes. */
-static inline unsigned keyset_bucket(const uint8_t *k, size_t len)
+/* The first min(len, 8) bytes of key k as a word, zero-padded.  One
+ * unaligned load when eight bytes are readable before `bound` (always for
+ * a key of a record: its closing quote and the value follow it). */
+static inline uint64_t key_head(const uint8_t *k, size_t len, const uint8_t *bound)
 {
-    if (len == 0)
-        return 0;
-    return (unsigned)(len * 7u + k[0] * 3u + k[len - 1]) & (DW_JSON_KEYSET_BUCKETS - 1);
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len >= 8 || bound - k >= 8) {
+        memcpy(&w, k, 8);
+        return len >= 8 ? w : w & ((1ull << (8 * len)) - 1);
+    }
+#else
+    (void)bound;
+#endif
+    memcpy(&w, k, len < 8 ? len : 8);
+    return w;
+}
+
+static inline uint64_t key_tail(const uint8_t *k, size_t len)
+{
+    uint64_t w;
+    memcpy(&w, k + len - 8, 8); /* len > 8 */
+    return w;
+}
+
+_Static_assert(DW_JSON_KEYSET_BUCKETS == 64, "keyset_bucket() takes the top 6 bits");
+
+static inline unsigned keyset_bucket(uint64_t head, size_t len)
+{
+    return (unsigned)(((head ^ len) * 0x9E3779B97F4A7C15ull) >> 58);
+}
+
+/* Key i of the set against len raw bytes at kp whose first word is head. */
+static inline bool keyset_is(const dw_json_keyset *ks, int i, const uint8_t *kp, size_t len, uint64_t head)
+{
+    if (ks->len[i] != len || ks->head[i] != head)
+        return false;
+    if (len <= 8)
+        return true;
+    if (ks->tail[i] != key_tail(kp, len))
+        return false;
+    return len <= 16 || dw_bytes_eq(kp + 8, ks->key[i] + 8, len - 16);
 }
 
 int dw_json_keyset_add(dw_json_keyset *ks, const char *key)
@@ -762,12 +798,14 @@ int dw_json_keyset_add(dw_json_keyset *ks, const char *key)
         return -1;
     int i = ks->n++;
     size_t len = strlen(key);
-    unsigned b = keyset_bucket((const uint8_t *)key, len);
+    const uint8_t *k = (const uint8_t *)key;
     ks->key[i] = key;
     ks->len[i] = (uint32_t)len;
+    ks->head[i] = key_head(k, len, k + len);
+    ks->tail[i] = len > 8 ? key_tail(k, len) : 0;
     /* append, so that a bucket lists its keys in the order they were added */
     ks->chain[i] = -1;
-    int8_t *link = &ks->head[b];
+    int8_t *link = &ks->first[keyset_bucket(ks->head[i], len)];
     while (*link >= 0)
         link = &ks->chain[*link];
     *link = (int8_t)i;
@@ -781,37 +819,56 @@ void dw_json_keyset_of(dw_json_keyset *ks, const char *const *keys, int n)
         dw_json_keyset_add(ks, keys[i]);
 }
 
-int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out)
+/* Both get_many forms: the keys found, as bits; *is_obj false when obj is
+ * not an object. */
+static inline uint32_t get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out,
+                                bool *is_obj)
 {
     const dw_json_tok *o = tok_at(d, obj), *t = d->toks;
-    const uint8_t *src = (const uint8_t *)d->src;
-    int found = 0;
+    const uint8_t *src = (const uint8_t *)d->src, *bound = src + d->srclen;
+    const uint32_t all = ks->n >= 32 ? ~0u : (1u << ks->n) - 1;
+    uint32_t found = 0;
 
     for (unsigned k = 0; k < ks->n; k++)
         out[k] = -1;
-    if (!o || o->type != DW_JSON_OBJECT)
-        return -1;
+    *is_obj = o && o->type == DW_JSON_OBJECT;
+    if (!*is_obj)
+        return 0;
     uint32_t i = (uint32_t)obj + 1;
-    for (uint32_t m = 0; m < o->count && found < ks->n; m++) {
+    for (uint32_t m = 0; m < o->count && found != all; m++) {
         const dw_json_tok *kt = &t[i];
         const uint8_t *kp = src + kt->start;
         if (!kt->escaped) {
-            for (int k = ks->head[keyset_bucket(kp, kt->len)]; k >= 0; k = ks->chain[k])
-                if (out[k] < 0 && ks->len[k] == kt->len && dw_bytes_eq(kp, ks->key[k], kt->len)) {
+            uint64_t head = key_head(kp, kt->len, bound);
+            for (int k = ks->first[keyset_bucket(head, kt->len)]; k >= 0; k = ks->chain[k])
+                if (!(found >> k & 1) && keyset_is(ks, k, kp, kt->len, head)) {
                     out[k] = (int32_t)i + 1;
-                    found++;
+                    found |= 1u << k;
                 }
         } else {
             /* an escaped key can unescape to any shorter length: try all */
             for (unsigned k = 0; k < ks->n; k++)
-                if (out[k] < 0 && raw_eq(kp, kt->len, true, ks->key[k], ks->len[k])) {
+                if (!(found >> k & 1) && raw_eq(kp, kt->len, true, ks->key[k], ks->len[k])) {
                     out[k] = (int32_t)i + 1;
-                    found++;
+                    found |= 1u << k;
                 }
         }
         i = t[i + 1].next;
     }
     return found;
+}
+
+int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out)
+{
+    bool is_obj;
+    uint32_t found = get_many(d, obj, ks, out, &is_obj);
+    return is_obj ? __builtin_popcount(found) : -1;
+}
+
+uint32_t dw_json_get_many_bits(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out)
+{
+    bool is_obj;
+    return get_many(d, obj, ks, out, &is_obj);
 }
 
 int32_t dw_json_get(const dw_json_doc *d, int32_t obj, const char *key)

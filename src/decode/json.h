@@ -79,17 +79,20 @@ int32_t dw_json_get(const dw_json_doc *d, int32_t obj, const char *key);
 /* Many keys of one object in one pass.  An adapter wants a dozen members of
  * the same object; a dw_json_get() per member walks the object a dozen
  * times, comparing every key each time.  A keyset, built once, files its
- * keys in buckets by length, first and last byte, so one walk over the
- * members costs one bucket probe per member and a byte compare only when
- * all three already match.  (By length alone, the ten-byte bucket of the
- * canonical names held six keys: account_id, request_id, api_key_id, ...) */
-#define DW_JSON_KEYSET_MAX 32
+ * keys in buckets by a hash of their length and first eight bytes, so one
+ * walk over the members costs, per member, one eight-byte load, a multiply
+ * and a bucket probe; a key whose length and first word match is confirmed
+ * by comparing its last word (keys of up to 16 bytes: every canonical name)
+ * and, beyond that, the bytes between. */
+#define DW_JSON_KEYSET_MAX 32 /* at most 32: dw_json_get_many_bits() */
 #define DW_JSON_KEYSET_BUCKETS 64
 typedef struct dw_json_keyset {
     const char *key[DW_JSON_KEYSET_MAX];
+    uint64_t    head[DW_JSON_KEYSET_MAX];      /* first 8 bytes, zero-padded */
+    uint64_t    tail[DW_JSON_KEYSET_MAX];      /* last 8 bytes, when longer than 8 */
     uint32_t    len[DW_JSON_KEYSET_MAX];
     int8_t      chain[DW_JSON_KEYSET_MAX];     /* next key of the same bucket, -1 */
-    int8_t      head[DW_JSON_KEYSET_BUCKETS];
+    int8_t      first[DW_JSON_KEYSET_BUCKETS]; /* first key of each bucket, -1 */
     uint8_t     n;
 } dw_json_keyset;
 
@@ -104,6 +107,9 @@ void dw_json_keyset_of(dw_json_keyset *ks, const char *const *keys, int n);
 /* out[i] = the value token of key i in object `obj` (first match, as
  * dw_json_get), or -1.  Returns the number found; -1 if obj is not an object. */
 int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out);
+/* The same, returning which keys were found: bit i for key i (0 when obj is
+ * not an object), so that a caller visits only those. */
+uint32_t dw_json_get_many_bits(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out);
 
 /* Follow a dotted path from `root`: "a.b.c"; a segment that is all digits
  * indexes an array ("messages.0.content").  -1 when any step is missing or

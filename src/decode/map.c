@@ -55,7 +55,8 @@ int dw_map_parse(dw_decoder *d, const char *spec, char *err, size_t errlen)
     return 0;
 }
 
-_Static_assert(CF__COUNT <= DW_MAP_FIELDS && CF__COUNT <= DW_JSON_KEYSET_MAX, "map tables too small");
+_Static_assert(CF__COUNT <= DW_MAP_FIELDS && CF__COUNT <= DW_JSON_KEYSET_MAX && CF__COUNT <= 32,
+               "map tables too small (and fields must fit the bits of a uint32_t)");
 
 /* Where each canonical field comes from: a top-level key (most logs are
  * flat, so nearly every field), a dotted path, or nowhere (-2: unmapped, the
@@ -64,15 +65,22 @@ _Static_assert(CF__COUNT <= DW_MAP_FIELDS && CF__COUNT <= DW_JSON_KEYSET_MAX, "m
 static void map_plan(dw_decoder *d, bool defaults)
 {
     dw_json_keyset_init(&d->map_keys);
-    d->map_nfields = 0;
+    d->map_path_fields = d->map_all_fields = 0;
     for (int f = 0; f < CF__COUNT; f++) {
         const char *src = defaults ? dw_canon_names[f] : NULL;
         d->map_key_of[f] = -2;
         for (int i = 0; i < d->nmap; i++)
             if (d->map[i].field == f) src = d->map[i].path;
         if (!src) continue;
-        d->map_key_of[f] = strchr(src, '.') ? -1 : (int8_t)dw_json_keyset_add(&d->map_keys, src);
-        d->map_fields[d->map_nfields++] = (int8_t)f;
+        d->map_all_fields |= 1u << f;
+        if (strchr(src, '.')) {
+            d->map_key_of[f] = -1;
+            d->map_path_fields |= 1u << f;
+        } else {
+            int k = dw_json_keyset_add(&d->map_keys, src);
+            d->map_key_of[f] = (int8_t)k;
+            d->map_field_of[k] = (int8_t)f;
+        }
     }
     d->map_planned = defaults ? 1 : 2;
 }
@@ -90,13 +98,22 @@ static int map_fill(dw_decoder *d, dw_event *ev, bool defaults, char *err, size_
     const dw_json_doc *doc = &d->doc;
     int32_t t, found[DW_JSON_KEYSET_MAX];
     if (d->map_planned != (defaults ? 1 : 2)) map_plan(d, defaults);
-    dw_json_get_many(doc, 0, &d->map_keys, found);
-    for (int i = 0; i < d->map_nfields; i++) {  /* unmapped fields keep the adapter's value */
-        int f = d->map_fields[i], k = d->map_key_of[f];
+    uint32_t present = dw_json_get_many_bits(doc, 0, &d->map_keys, found);
+    /* The fields to visit, as bits in canonical order (the order matters:
+     * messages, when mapped, recount the turns a prompt set).  On a fresh
+     * event only the fields present, plus the timestamp, which must be; an
+     * override (dw_map_apply) visits every mapped field, to clear what the
+     * adapter found where the mapping finds nothing. */
+    uint32_t visit = d->map_all_fields;
+    if (defaults) {
+        visit = d->map_path_fields | (d->map_all_fields & (1u << CF_TIMESTAMP));
+        for (; present; present &= present - 1)
+            visit |= 1u << d->map_field_of[__builtin_ctz(present)];
+    }
+    for (; visit; visit &= visit - 1) {
+        int f = __builtin_ctz(visit), k = d->map_key_of[f];
         t = k >= 0 ? found[k] : dw_json_path(doc, 0, map_path(d, f));
         if (t >= 0 && doc->toks[t].type == DW_JSON_NULL) t = -1;
-        /* on a fresh event an absent field already reads as absent; only an
-         * override (dw_map_apply) must clear what the adapter found */
         if (t < 0 && defaults && f != CF_TIMESTAMP) continue;
         switch ((dw_canon_field)f) {
         case CF_TIMESTAMP:
