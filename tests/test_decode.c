@@ -90,6 +90,19 @@ static void test_native(void **state)
     assert_int_equal(e->latency_ms, 1834);
     assert_true(fabs(e->temperature - 0.7) < 1e-12);
     assert_int_equal(e->sdk_lang.n, 6);
+    assert_int_equal(e->sdk_version.n, 6); /* found under its mixed-case name */
+
+    /* the header fingerprint: names in any order and any case give the same
+     * value; another name gives another */
+    uint64_t hfp = e->header_fp;
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1780315200, \"account_id\": \"a\", \"headers\": "
+                            "{\"X-STAINLESS-PACKAGE-VERSION\": \"9\", \"X-Stainless-Lang\": \"go\"}}", &g, err), 1);
+    assert_true(g.ev[0].header_fp == hfp);
+    assert_int_equal(g.ev[0].sdk_lang.n, 2);
+    assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1780315200, \"account_id\": \"a\", \"headers\": "
+                            "{\"x-stainless-package-version\": \"9\", \"x-stainless-langs\": \"go\"}}", &g, err), 1);
+    assert_true(g.ev[0].header_fp != hfp);
+    assert_int_equal(g.ev[0].sdk_lang.n, 0);
 
     /* epoch timestamps in seconds and in milliseconds; absent fields stay unknown */
     assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1780315200, \"account_id\": \"a\"}", &g, err), 1);

@@ -193,6 +193,32 @@ static void test_bytes_eq(void **state)
     }
 }
 
+/* The word-at-a-time lowering against the byte loop: every length up to
+ * 40 at every alignment, random bytes (so the letters' neighbours '@', '[',
+ * '`', '{' and every byte >= 0x80 come up), and in place. */
+static void test_ascii_lower(void **state)
+{
+    (void)state;
+    uint64_t rng = 0x10e3c45eull;
+    char src[64], dst[64], ref[64];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = dw_test_xorshift(&rng) % 41, off = dw_test_xorshift(&rng) % 8;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = dw_test_xorshift(&rng);
+            /* half the bytes near the letters' range edges */
+            src[off + i] = (char)(r & 1 ? "@AZ[`az{\x80\xc1\xda"[(r >> 1) % 11] : (int)(r >> 8));
+        }
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)src[off + i];
+            ref[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        dw_ascii_lower(dst, src + off, n);
+        assert_memory_equal(dst, ref, n);
+        dw_ascii_lower(src + off, src + off, n);
+        assert_memory_equal(src + off, ref, n);
+    }
+}
+
 static void test_hll(void **state)
 {
     (void)state;
@@ -262,7 +288,7 @@ int main(void)
         cmocka_unit_test(test_rfc3339_memo_agrees),
         cmocka_unit_test(test_format_roundtrip), cmocka_unit_test(test_ip_prefix),
         cmocka_unit_test(test_ip_parse_matches_inet_pton),
-        cmocka_unit_test(test_bytes_eq),
+        cmocka_unit_test(test_bytes_eq),        cmocka_unit_test(test_ascii_lower),
         cmocka_unit_test(test_hll),            cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_population_buckets),
     };

@@ -91,6 +91,29 @@ static inline bool dw_bytes_eq(const void *a, const void *b, size_t n)
     return true;
 }
 
+/* dst[0..n) = src[0..n) with 'A'..'Z' lowered and every other byte kept
+ * (UTF-8 included): eight bytes per step.  HTTP header names are lowered
+ * for every header of every record, and a byte loop was 2.5% of a scan of
+ * realistic logs.  dst may equal src. */
+static inline void dw_ascii_lower(char *dst, const char *src, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, h;
+        memcpy(&w, src + i, 8);
+        h = w & ~highs; /* seven bits a byte: the sums below cannot carry */
+        /* bit 7 of each byte: h >= 'A', and not h > 'Z', and not >= 0x80 */
+        uint64_t upper = (h + ones * (0x80 - 'A')) & ~(h + ones * (0x80 - 'Z' - 1)) & ~w & highs;
+        w |= upper >> 2; /* 0x80 >> 2 == 0x20, 'a' - 'A' */
+        memcpy(dst + i, &w, 8);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+}
+
 /* A finalizer to mix an integer into a well-spread 64-bit value. */
 static inline uint64_t dw_mix64(uint64_t x)
 {

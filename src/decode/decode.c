@@ -241,39 +241,31 @@ void dw_dec_messages(dw_decoder *d, const dw_json_doc *doc, int32_t arr, dw_even
     if (last_user >= 0) ev->prompt = dw_dec_content(d, doc, dw_json_get(doc, last_user, "content"));
 }
 
-static int hex_lower_eq(const char *p, size_t n, const char *lit)
+/* Header names are compared lowered; `lit` is lower case already. */
+static inline bool name_is(const char *low, size_t n, const char *lit, size_t litlen)
 {
-    size_t k = strlen(lit);
-    if (n != k) return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-        if (c != lit[i]) return 0;
-    }
-    return 1;
+    return n == litlen && memcmp(low, lit, n) == 0;
 }
+#define NAME_IS(low, n, lit) name_is(low, n, lit, sizeof lit - 1)
 
 void dw_dec_headers(dw_decoder *d, const dw_json_doc *doc, int32_t obj, dw_event *ev)
 {
     if (obj < 0 || doc->toks[obj].type != DW_JSON_OBJECT) return;
+    const dw_json_tok *t = doc->toks;
     uint64_t fp = 0;
-    for (int32_t k = dw_json_first(doc, obj); k >= 0; k = dw_json_next(doc, obj, k)) {
-        int32_t v = dw_json_next(doc, obj, k);
-        if (v < 0) break;
-        dw_str name = dw_dec_str(d, doc, k);
-        if (!name.p) { k = v; continue; }
+    uint32_t k = (uint32_t)obj + 1; /* members: a key, then its value's subtree */
+    for (uint32_t m = 0; m < t[obj].count; m++, k = t[k + 1].next) {
+        int32_t v = (int32_t)k + 1;
+        dw_str name = dw_dec_str(d, doc, (int32_t)k);
+        if (!name.p) continue;
         char low[128];
         size_t n = name.n < sizeof low ? name.n : sizeof low;
-        for (size_t i = 0; i < n; i++) {
-            char c = name.p[i];
-            low[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-        }
+        dw_ascii_lower(low, name.p, n);
         /* order-independent: the same header set hashes the same in any order */
         fp += dw_mix64(dw_hash(low, n));
-        if (hex_lower_eq(name.p, name.n, "x-stainless-lang")) ev->sdk_lang = dw_dec_str(d, doc, v);
-        else if (hex_lower_eq(name.p, name.n, "x-stainless-package-version")) ev->sdk_version = dw_dec_str(d, doc, v);
-        else if (hex_lower_eq(name.p, name.n, "user-agent") && !ev->user_agent.p) ev->user_agent = dw_dec_str(d, doc, v);
-        k = v;
+        if (NAME_IS(low, n, "x-stainless-lang")) ev->sdk_lang = dw_dec_str(d, doc, v);
+        else if (NAME_IS(low, n, "x-stainless-package-version")) ev->sdk_version = dw_dec_str(d, doc, v);
+        else if (NAME_IS(low, n, "user-agent") && !ev->user_agent.p) ev->user_agent = dw_dec_str(d, doc, v);
     }
     ev->header_fp = fp;
 }
