@@ -222,6 +222,53 @@ static void test_no_patterns(void **state)
     dw_enricher_free(en);
 }
 
+/* dw_prompt_shape's sixteen-byte steps against the rules byte by byte:
+ * random texts over the bytes that matter ('0', '9', '/', ':', '?', '\n',
+ * the full-width '?' and its near misses) at every length up to 80 and
+ * around the 4 KiB limit, so that the last byte, the step boundaries and a
+ * full-width '?' cut by the end or by the limit all come up. */
+static uint8_t shape_ref(const unsigned char *p, uint32_t n)
+{
+    uint8_t shape = 0;
+    uint32_t lim = n < 4096 ? n : 4096;
+    for (uint32_t i = 0; i < lim; i++) {
+        unsigned c = p[i];
+        if (c >= '0' && c <= '9') shape |= DW_SHAPE_DIGITS;
+        else if (c == '?') shape |= DW_SHAPE_QUESTION;
+        else if (c == '\n' && i + 1 < lim) shape |= DW_SHAPE_LINES;
+        else if (c == 0xef && i + 2 < lim && p[i + 1] == 0xbc && p[i + 2] == 0x9f) shape |= DW_SHAPE_QUESTION;
+    }
+    return shape;
+}
+
+static void test_prompt_shape(void **state)
+{
+    (void)state;
+    static const unsigned char alphabet[] = { 'a', ' ', '0', '9', '/', ':', '?', '\n', 0xef, 0xbc, 0x9f, 0xe3, 0x80 };
+    static unsigned char text[4200];
+    uint64_t rng = 0x5ba9e11ull;
+    int seen[8] = { 0 };
+    for (int round = 0; round < 40000; round++) {
+        uint32_t n = round % 10 == 9 ? 4080 + (uint32_t)(dw_test_xorshift(&rng) % 40)
+                                     : (uint32_t)(dw_test_xorshift(&rng) % 81);
+        /* mostly letters, so that most texts miss some of the marks */
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t r = dw_test_xorshift(&rng);
+            text[i] = r % 24 ? 'a' : alphabet[(r >> 8) % sizeof alphabet];
+        }
+        if (n >= 3 && dw_test_xorshift(&rng) % 4 == 0) { /* a full-width '?' somewhere, often at the end */
+            uint32_t at = dw_test_xorshift(&rng) % 2 ? n - 3 + (uint32_t)(dw_test_xorshift(&rng) % 3)
+                                                    : (uint32_t)(dw_test_xorshift(&rng) % (n - 2));
+            for (uint32_t k = 0; k < 3 && at + k < n; k++) text[at + k] = (unsigned char)"\xef\xbc\x9f"[k];
+        }
+        uint8_t want = shape_ref(text, n);
+        assert_int_equal(dw_prompt_shape((const char *)text, n), want);
+        seen[want]++;
+    }
+    for (int s = 0; s < 8; s++)
+        assert_true(seen[s] > 0); /* every combination of marks came up */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_system_prompt_cache),
         cmocka_unit_test(test_link_features_off),
         cmocka_unit_test(test_no_patterns),
+        cmocka_unit_test(test_prompt_shape),
     };
     return cmocka_run_group_tests(tests, patterns_setup, patterns_teardown);
 }

@@ -39,6 +39,9 @@
 #include <sys/random.h>
 #include <time.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "enrich/features.h"
 #include "common/util.h"
 
@@ -199,13 +202,38 @@ static int scan_text(dw_enricher *en, const char *p, size_t n, dw_pattern_hits *
 static uint64_t hash_str(dw_str s) { return s.p && s.n ? dw_hash(s.p, s.n) | 1 : 0; }
 
 /* The outline of a question (DW_SHAPE_*), from its first few KiB: a pasted
- * document's tail says nothing more about it. */
-static uint8_t prompt_shape(const char *text, uint32_t n)
+ * document's tail says nothing more about it.  Sixteen bytes a step with
+ * SSE2: every new prompt passes through here, and the byte loop was 6% of
+ * a scan of realistic logs.  The step never covers the text's last byte,
+ * where a newline does not count and a full-width '?' cannot start, so the
+ * byte loop finishes those with the exact rules. */
+uint8_t dw_prompt_shape(const char *text, uint32_t n)
 {
     const unsigned char *p = (const unsigned char *)text;
     uint8_t shape = 0;
-    uint32_t lim = n < 4096 ? n : 4096;
-    for (uint32_t i = 0; i < lim && shape != 7; i++) {
+    uint32_t lim = n < 4096 ? n : 4096, i = 0;
+#if defined(__SSE2__)
+    const __m128i below0 = _mm_set1_epi8('0' - 1), above9 = _mm_set1_epi8('9' + 1);
+    const __m128i qm = _mm_set1_epi8('?'), nl = _mm_set1_epi8('\n'), ef = _mm_set1_epi8((char)0xef);
+    for (; i + 16 < lim && shape != 7; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* signed compares: bytes >= 0x80 are negative, below '0' */
+        if (_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, below0), _mm_cmplt_epi8(v, above9))))
+            shape |= DW_SHAPE_DIGITS;
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, qm)))
+            shape |= DW_SHAPE_QUESTION;
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)))
+            shape |= DW_SHAPE_LINES;
+        /* U+FF1F, the full-width '?': EF BC 9F.  0xEF leads all of
+         * U+F000..U+FFFF (CJK punctuation among them): check each one */
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, ef)); m; m &= m - 1) {
+            uint32_t k = i + (uint32_t)__builtin_ctz(m);
+            if (k + 2 < lim && p[k + 1] == 0xbc && p[k + 2] == 0x9f)
+                shape |= DW_SHAPE_QUESTION;
+        }
+    }
+#endif
+    for (; i < lim && shape != 7; i++) {
         unsigned c = p[i];
         if (c >= '0' && c <= '9') shape |= DW_SHAPE_DIGITS;
         else if (c == '?') shape |= DW_SHAPE_QUESTION;
@@ -244,7 +272,7 @@ int dw_enrich(dw_enricher *en, const dw_event *ev, dw_features *f)
             dw_text_signatures(ev->prompt.p, ev->prompt.n, &pe->full, &pe->prefix, &pe->suffix);
             memset(&pe->hits, 0, sizeof pe->hits);
             if (scan_text(en, ev->prompt.p, ev->prompt.n, &pe->hits) < 0) return -1;
-            pe->shape = prompt_shape(ev->prompt.p, ev->prompt.n);
+            pe->shape = dw_prompt_shape(ev->prompt.p, ev->prompt.n);
             pe->len = ev->prompt.n;
             keys[w] = key;
         }

@@ -19,6 +19,9 @@
 #define DW_SHAPE_QUESTION 2u   /* contains a question mark (ASCII or full-width) */
 #define DW_SHAPE_LINES    4u   /* spans several lines */
 
+/* DW_SHAPE_* of a prompt, from its first 4 KiB. */
+uint8_t dw_prompt_shape(const char *text, uint32_t n);
+
 typedef struct dw_features {
     uint64_t prompt_hash;     /* normalized prompt (case, whitespace folded); 0 = no prompt */
     uint64_t prefix_sig;      /* template signature: the first words, digits masked */
