@@ -227,17 +227,15 @@ static void test_no_patterns(void **state)
  * the full-width '?' and its near misses) at every length up to 80 and
  * around the 4 KiB limit, so that the last byte, the step boundaries and a
  * full-width '?' cut by the end or by the limit all come up. */
+/* The rules restated with libc searches, independently of both loops. */
 static uint8_t shape_ref(const unsigned char *p, uint32_t n)
 {
     uint8_t shape = 0;
     uint32_t lim = n < 4096 ? n : 4096;
-    for (uint32_t i = 0; i < lim; i++) {
-        unsigned c = p[i];
-        if (c >= '0' && c <= '9') shape |= DW_SHAPE_DIGITS;
-        else if (c == '?') shape |= DW_SHAPE_QUESTION;
-        else if (c == '\n' && i + 1 < lim) shape |= DW_SHAPE_LINES;
-        else if (c == 0xef && i + 2 < lim && p[i + 1] == 0xbc && p[i + 2] == 0x9f) shape |= DW_SHAPE_QUESTION;
-    }
+    for (int c = '0'; c <= '9'; c++)
+        if (memchr(p, c, lim)) shape |= DW_SHAPE_DIGITS;
+    if (memchr(p, '?', lim) || (lim >= 3 && memmem(p, lim, "\xef\xbc\x9f", 3))) shape |= DW_SHAPE_QUESTION;
+    if (lim > 1 && memchr(p, '\n', lim - 1)) shape |= DW_SHAPE_LINES; /* not as the last byte */
     return shape;
 }
 
