@@ -82,8 +82,8 @@ int32_t dw_json_get(const dw_json_doc *d, int32_t obj, const char *key);
  * keys in buckets by a hash of their length and first eight bytes, so one
  * walk over the members costs, per member, one eight-byte load, a multiply
  * and a bucket probe; a key whose length and first word match is confirmed
- * by comparing its last word (keys of up to 16 bytes: every canonical name)
- * and, beyond that, the bytes between. */
+ * by comparing its last word (enough for keys of up to 16 bytes, most
+ * member names) and, for longer keys, the bytes between. */
 #define DW_JSON_KEYSET_MAX 32 /* at most 32: dw_json_get_many_bits() */
 #define DW_JSON_KEYSET_BUCKETS 64
 typedef struct dw_json_keyset {

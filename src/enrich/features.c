@@ -63,7 +63,7 @@ typedef struct prompt_cache_entry {
     uint32_t len;
     dw_pattern_hits hits;
     uint64_t full, prefix, suffix;  /* dw_text_signatures(), also a pure function of the text */
-    uint8_t shape;                  /* prompt_shape(), likewise */
+    uint8_t shape;                  /* dw_prompt_shape(), likewise */
 } prompt_cache_entry;
 
 struct dw_enricher {
