@@ -214,6 +214,58 @@ static void test_otel(void **state)
     assert_int_equal(decode(DW_FMT_NATIVE, NULL, "{\"timestamp\": 1e300, \"account_id\": \"a\"}", &g, err), -1);
 }
 
+/* The span's attributes are filed by name in one walk (otel.c): the old
+ * convention's indexed prompts, the first attribute of a name winning even
+ * without a value, escaped names, the resource as fallback, and a span of
+ * 20,000 attributes whose indexed prompts run to the last index. */
+static void test_otel_attribute_table(void **state)
+{
+    (void)state;
+    got g;
+    char err[256];
+#define ATTR(k, v) "{\"key\": \"" k "\", \"value\": {\"stringValue\": \"" v "\"}},"
+    const char *line =
+        "{\"resourceSpans\": [{\"resource\": {\"attributes\": [" ATTR("client.address", "198.51.100.7") "{}]},"
+        " \"scopeSpans\": [{\"spans\": [{\"startTimeUnixNano\": \"1780315200000000000\", \"attributes\": ["
+        ATTR("gen_ai.system", "openai")
+        "{\"key\": \"user.id\"}," ATTR("user.id", "late") ATTR("enduser.id", "e1")
+        ATTR("gen_ai.prompt.0.role", "system") ATTR("gen_ai.prompt.0.content", "Be brief.")
+        ATTR("gen_ai.prompt.1.role", "user") ATTR("gen\\u005fai.prompt.1.content", "first")
+        ATTR("gen_ai.prompt.2.role", "assistant") ATTR("gen_ai.prompt.2.content", "ok")
+        ATTR("gen_ai.prompt.3.role", "user") ATTR("gen_ai.prompt.3.content", "second")
+        ATTR("gen_ai.prompt.3.content", "not the first") ATTR("gen_ai.prompt.04.role", "user")
+        ATTR("gen_ai.prompt.5.role", "user") ATTR("gen_ai.prompt.5.content", "after a gap")
+        ATTR("gen_ai.request.model", "m-1") ATTR("gen_ai.request.model", "m-2")
+        "{\"key\": \"gen_ai.completion.0.content\", \"value\": {\"stringValue\": \"done\"}}]}]}]}]}";
+    assert_int_equal(decode(DW_FMT_OTEL, NULL, line, &g, err), 1);
+    assert_string_equal(g.text[0][0], "e1");         /* the first user.id has no value */
+    assert_string_equal(g.text[0][1], "second");     /* last user turn before the gap at 4 */
+    assert_string_equal(g.text[0][2], "Be brief.");
+    assert_string_equal(g.text[0][3], "198.51.100.7"); /* from the resource */
+    assert_string_equal(g.text[0][4], "m-1");
+    assert_int_equal(g.ev[0].user_turns, 2);
+    assert_int_equal(g.ev[0].assistant_turns, 1);
+    assert_int_equal(g.ev[0].response_text.n, 4);
+
+    /* 20,000 attributes, then prompts 0..255, each a user turn */
+    size_t cap = 4u << 20, n = 0;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    n += (size_t)snprintf(big + n, cap - n, "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"startTimeUnixNano\": "
+                          "\"1780315200000000000\", \"attributes\": [" ATTR("gen_ai.system", "x") ATTR("user.id", "u"));
+    for (int i = 0; i < 20000; i++)
+        n += (size_t)snprintf(big + n, cap - n, ATTR("x.%d", "v"), i);
+    for (int i = 0; i < 256; i++)
+        n += (size_t)snprintf(big + n, cap - n, ATTR("gen_ai.prompt.%d.role", "user") ATTR("gen_ai.prompt.%d.content", "p%d"),
+                              i, i, i);
+    n += (size_t)snprintf(big + n - 1, cap - n, "]}]}]}]}") - 1; /* over the last comma */
+    assert_int_equal(decode(DW_FMT_OTEL, NULL, big, &g, err), 1);
+    assert_int_equal(g.ev[0].user_turns, 256);
+    assert_string_equal(g.text[0][1], "p255");
+    free(big);
+#undef ATTR
+}
+
 static void test_map(void **state)
 {
     (void)state;
@@ -297,7 +349,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_native), cmocka_unit_test(test_native_rejects), cmocka_unit_test(test_litellm),
-        cmocka_unit_test(test_otel),   cmocka_unit_test(test_map), cmocka_unit_test(test_dec_i32),
+        cmocka_unit_test(test_otel), cmocka_unit_test(test_otel_attribute_table),   cmocka_unit_test(test_map), cmocka_unit_test(test_dec_i32),
     };
     return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }

@@ -45,6 +45,9 @@ struct dw_decoder {
     /* litellm.c: likewise */
     dw_json_keyset litellm_root, litellm_meta;
     int8_t litellm_ready;
+    /* otel.c: the attribute names it reads */
+    dw_json_keyset otel_attrs;
+    int8_t otel_ready;
     dw_ts_memo ts_memo;     /* the last RFC 3339 date and hour (dw_dec_ts) */
     dw_event *evbuf;        /* OTel: the spans of one line, emitted together */
     uint32_t evcap;

@@ -890,6 +890,25 @@ uint32_t dw_json_get_many_bits(const dw_json_doc *d, int32_t obj, const dw_json_
     return get_many(d, obj, ks, out, &is_obj);
 }
 
+int dw_json_keyset_find(const dw_json_doc *d, const dw_json_keyset *ks, int32_t tok)
+{
+    const dw_json_tok *kt = tok_at(d, tok);
+    if (!kt || kt->type != DW_JSON_STRING)
+        return -1;
+    const uint8_t *kp = (const uint8_t *)d->src + kt->start;
+    if (!kt->escaped) {
+        uint64_t head = key_head(kp, kt->len, (const uint8_t *)d->src + d->srclen);
+        for (int k = ks->first[keyset_bucket(head, kt->len)]; k >= 0; k = ks->chain[k])
+            if (keyset_is(ks, k, kp, kt->len, head))
+                return k;
+        return -1;
+    }
+    for (unsigned k = 0; k < ks->n; k++)
+        if (raw_eq(kp, kt->len, true, ks->key[k], ks->len[k]))
+            return (int)k;
+    return -1;
+}
+
 int32_t dw_json_get(const dw_json_doc *d, int32_t obj, const char *key)
 {
     if (!key)

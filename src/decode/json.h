@@ -111,6 +111,11 @@ int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks
  * not an object), so that a caller visits only those. */
 uint32_t dw_json_get_many_bits(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out);
 
+/* Which key of ks string token `tok` is (after unescaping; the lowest
+ * index when ks holds a key twice), or -1: a keyset used as a dictionary,
+ * for logs that list fields as {"key": ..., "value": ...} pairs (OTLP). */
+int dw_json_keyset_find(const dw_json_doc *d, const dw_json_keyset *ks, int32_t tok);
+
 /* Follow a dotted path from `root`: "a.b.c"; a segment that is all digits
  * indexes an array ("messages.0.content").  -1 when any step is missing or
  * has the wrong type. */

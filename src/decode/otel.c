@@ -21,7 +21,8 @@
 
 int dw_map_apply(dw_decoder *d, dw_event *ev, char *err, size_t errlen);
 
-/* The `value` object of attribute `key` in an OTLP attribute list, or -1. */
+/* The `value` object of attribute `key` in an OTLP attribute list, or -1.
+ * For span events' short lists; a span's own list goes through attr_walk(). */
 static int32_t attr(const dw_json_doc *doc, int32_t list, const char *key)
 {
     if (list < 0 || doc->toks[list].type != DW_JSON_ARRAY) return -1;
@@ -44,10 +45,94 @@ static int32_t anyval(const dw_json_doc *doc, int32_t v)
     return -1;
 }
 
-static int32_t attr2(const dw_json_doc *doc, int32_t span_attrs, int32_t res_attrs, const char *key)
+/*
+ * The attributes a span is read for, filed by name in one walk over its
+ * list.  Looking each name up with attr() walked the list some 25 times a
+ * span, and 512 more times for the old convention's indexed prompts
+ * (gen_ai.prompt.N.role / .content), so a span with many attributes cost
+ * their number squared: a 2.8 MB line of 60,000 attributes took 0.65 s, a
+ * 16 MB one would take seconds.  As with attr(), the first attribute of a
+ * name wins, even when it has no value.
+ */
+enum { A_OPERATION, A_REQUEST_MODEL, A_SYSTEM, A_PROVIDER, A_USER_ID, A_ENDUSER_ID, A_RESPONSE_ID,
+       A_CLIENT_ADDRESS, A_USER_AGENT, A_RESPONSE_MODEL, A_MAX_TOKENS, A_TEMPERATURE, A_CHOICE_COUNT,
+       A_INPUT_TOKENS, A_PROMPT_TOKENS, A_OUTPUT_TOKENS, A_COMPLETION_TOKENS, A_FINISH_REASONS,
+       A_SYSTEM_INSTRUCTIONS, A_INPUT_MESSAGES, A_PROMPT, A_OUTPUT_MESSAGES, A_COMPLETION, A_COMPLETION_0,
+       A__COUNT };
+static const char *const attr_names[A__COUNT] = {
+    "gen_ai.operation.name", "gen_ai.request.model", "gen_ai.system", "gen_ai.provider.name", "user.id",
+    "enduser.id", "gen_ai.response.id", "client.address", "user_agent.original", "gen_ai.response.model",
+    "gen_ai.request.max_tokens", "gen_ai.request.temperature", "gen_ai.request.choice.count",
+    "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "gen_ai.usage.output_tokens",
+    "gen_ai.usage.completion_tokens", "gen_ai.response.finish_reasons", "gen_ai.system_instructions",
+    "gen_ai.input.messages", "gen_ai.prompt", "gen_ai.output.messages", "gen_ai.completion",
+    "gen_ai.completion.0.content"};
+
+#define NOT_SEEN (-2) /* below every token index, and distinct from "seen, no value" (-1) */
+#define MAX_INDEXED 256
+
+typedef struct {
+    int32_t value[A__COUNT]; /* the first attribute's `value`: a token, -1, or NOT_SEEN */
+} attr_table;
+
+typedef struct {
+    int32_t role[MAX_INDEXED], content[MAX_INDEXED]; /* gen_ai.prompt.N.*, as value[] */
+} indexed_table;
+
+/* N of "gen_ai.prompt.N.role" (*role = 1) or "gen_ai.prompt.N.content"
+ * (*role = 0), N written as "%d" writes 0..255; otherwise -1. */
+static int indexed_key(const dw_json_doc *doc, int32_t key, int *role)
 {
-    int32_t v = anyval(doc, attr(doc, span_attrs, key));
-    return v >= 0 ? v : anyval(doc, attr(doc, res_attrs, key));
+    char buf[32];
+    const dw_json_tok *t = &doc->toks[key];
+    const char *s = doc->src + t->start;
+    size_t n = t->len, i = 14;
+    int v = 0;
+    if (t->escaped) {
+        long m = dw_json_str(doc, key, buf, sizeof buf);
+        if (m < 0 || (size_t)m >= sizeof buf) return -1;
+        s = buf;
+        n = (size_t)m;
+    }
+    if (n < 20 || memcmp(s, "gen_ai.prompt.", 14) != 0) return -1;
+    for (; i < n && i < 17 && s[i] >= '0' && s[i] <= '9'; i++) v = v * 10 + (s[i] - '0');
+    if (i == 14 || (i > 15 && s[14] == '0') || v >= MAX_INDEXED) return -1;
+    if (n - i == 5 && memcmp(s + i, ".role", 5) == 0) *role = 1;
+    else if (n - i == 8 && memcmp(s + i, ".content", 8) == 0) *role = 0;
+    else return -1;
+    return v;
+}
+
+static void attr_walk(dw_decoder *d, int32_t list, attr_table *t, indexed_table *ix)
+{
+    const dw_json_doc *doc = &d->doc;
+    if (!d->otel_ready) {
+        dw_json_keyset_of(&d->otel_attrs, attr_names, A__COUNT);
+        d->otel_ready = 1;
+    }
+    for (int k = 0; k < A__COUNT; k++) t->value[k] = NOT_SEEN;
+    if (ix)
+        for (int i = 0; i < MAX_INDEXED; i++) ix->role[i] = ix->content[i] = NOT_SEEN;
+    if (list < 0 || doc->toks[list].type != DW_JSON_ARRAY) return;
+    for (int32_t a = dw_json_first(doc, list); a >= 0; a = dw_json_next(doc, list, a)) {
+        if (doc->toks[a].type != DW_JSON_OBJECT) continue;
+        int32_t key = dw_json_get(doc, a, "key");
+        int k = dw_json_keyset_find(doc, &d->otel_attrs, key), role, i;
+        if (k >= 0) {
+            if (t->value[k] == NOT_SEEN) t->value[k] = dw_json_get(doc, a, "value");
+        } else if (ix && key >= 0 && doc->toks[key].type == DW_JSON_STRING &&
+                   (i = indexed_key(doc, key, &role)) >= 0) {
+            int32_t *slot = role ? &ix->role[i] : &ix->content[i];
+            if (*slot == NOT_SEEN) *slot = dw_json_get(doc, a, "value");
+        }
+    }
+}
+
+/* The scalar of attribute k: the span's, else (res != NULL) its resource's. */
+static int32_t attr2(const dw_json_doc *doc, const attr_table *span, const attr_table *res, int k)
+{
+    int32_t v = anyval(doc, span->value[k]);
+    return v >= 0 || !res ? v : anyval(doc, res->value[k]);
 }
 
 /* Join the text parts of a new-convention message ({"parts":[{"type":"text","content":..}]})
@@ -116,30 +201,28 @@ static void system_instructions(dw_decoder *d, int32_t tok, dw_event *ev)
 }
 
 /* Older OpenLLMetry style: gen_ai.prompt.0.role / gen_ai.prompt.0.content ... */
-static void indexed_prompts(dw_decoder *d, int32_t attrs, dw_event *ev)
+static void indexed_prompts(dw_decoder *d, const indexed_table *ix, const attr_table *at, dw_event *ev)
 {
     const dw_json_doc *doc = &d->doc;
-    char key[64];
-    for (int i = 0; i < 256; i++) {
-        snprintf(key, sizeof key, "gen_ai.prompt.%d.role", i);
-        int32_t role = anyval(doc, attr(doc, attrs, key));
-        snprintf(key, sizeof key, "gen_ai.prompt.%d.content", i);
-        int32_t content = anyval(doc, attr(doc, attrs, key));
+    for (int i = 0; i < MAX_INDEXED; i++) {
+        int32_t role = anyval(doc, ix->role[i]), content = anyval(doc, ix->content[i]);
         if (role < 0 && content < 0) break;
         if (dw_json_str_eq(doc, role, "system") && !ev->system_prompt.p) ev->system_prompt = dw_dec_str(d, doc, content);
         else if (dw_json_str_eq(doc, role, "assistant")) ev->assistant_turns++;
         else { ev->user_turns++; ev->prompt = dw_dec_str(d, doc, content); }
     }
-    int32_t c = anyval(doc, attr(doc, attrs, "gen_ai.completion.0.content"));
+    int32_t c = anyval(doc, at->value[A_COMPLETION_0]);
     if (c >= 0 && !ev->response_text.p) ev->response_text = dw_dec_str(d, doc, c);
 }
 
-static int span_event(dw_decoder *d, int32_t span, int32_t res_attrs, dw_event *ev, char *err, size_t errlen)
+static int span_event(dw_decoder *d, int32_t span, const attr_table *res, dw_event *ev, char *err, size_t errlen)
 {
     const dw_json_doc *doc = &d->doc;
-    int32_t attrs = dw_json_get(doc, span, "attributes");
-    if (attr(doc, attrs, "gen_ai.operation.name") < 0 && attr(doc, attrs, "gen_ai.request.model") < 0 &&
-        attr(doc, attrs, "gen_ai.system") < 0 && attr(doc, attrs, "gen_ai.provider.name") < 0)
+    attr_table at;
+    indexed_table ix;
+    attr_walk(d, dw_json_get(doc, span, "attributes"), &at, &ix);
+    if (at.value[A_OPERATION] < 0 && at.value[A_REQUEST_MODEL] < 0 && at.value[A_SYSTEM] < 0 &&
+        at.value[A_PROVIDER] < 0)
         return 0; /* not a GenAI span */
     dw_event_init(ev);
     int32_t start = dw_json_get(doc, span, "startTimeUnixNano");
@@ -152,35 +235,35 @@ static int span_event(dw_decoder *d, int32_t span, int32_t res_attrs, dw_event *
     ev->ts_ms = (int64_t)(s_ns / 1e6);
     if (dw_dec_f64(doc, dw_json_get(doc, span, "endTimeUnixNano"), &e_ns) && e_ns >= s_ns && e_ns - s_ns < 2e15)
         ev->latency_ms = (int32_t)((e_ns - s_ns) / 1e6);
-    int32_t acct = attr2(doc, attrs, res_attrs, "user.id");
-    if (acct < 0) acct = attr2(doc, attrs, res_attrs, "enduser.id");
+    int32_t acct = attr2(doc, &at, res, A_USER_ID);
+    if (acct < 0) acct = attr2(doc, &at, res, A_ENDUSER_ID);
     ev->account_id = dw_dec_str(d, doc, acct);
-    ev->request_id = dw_dec_str(d, doc, attr2(doc, attrs, -1, "gen_ai.response.id"));
+    ev->request_id = dw_dec_str(d, doc, attr2(doc, &at, NULL, A_RESPONSE_ID));
     if (!ev->request_id.p) ev->request_id = dw_dec_str(d, doc, dw_json_get(doc, span, "spanId"));
-    ev->client_ip = dw_dec_str(d, doc, attr2(doc, attrs, res_attrs, "client.address"));
-    ev->user_agent = dw_dec_str(d, doc, attr2(doc, attrs, res_attrs, "user_agent.original"));
-    ev->model = dw_dec_str(d, doc, attr2(doc, attrs, -1, "gen_ai.request.model"));
-    if (!ev->model.p) ev->model = dw_dec_str(d, doc, attr2(doc, attrs, -1, "gen_ai.response.model"));
-    dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.request.max_tokens"), &ev->max_tokens);
-    dw_dec_f64(doc, attr2(doc, attrs, -1, "gen_ai.request.temperature"), &ev->temperature);
-    dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.request.choice.count"), &ev->n);
-    if (!dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.usage.input_tokens"), &ev->prompt_tokens))
-        dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.usage.prompt_tokens"), &ev->prompt_tokens);
-    if (!dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.usage.output_tokens"), &ev->completion_tokens))
-        dw_dec_i32(doc, attr2(doc, attrs, -1, "gen_ai.usage.completion_tokens"), &ev->completion_tokens);
-    int32_t fr = attr(doc, attrs, "gen_ai.response.finish_reasons");
+    ev->client_ip = dw_dec_str(d, doc, attr2(doc, &at, res, A_CLIENT_ADDRESS));
+    ev->user_agent = dw_dec_str(d, doc, attr2(doc, &at, res, A_USER_AGENT));
+    ev->model = dw_dec_str(d, doc, attr2(doc, &at, NULL, A_REQUEST_MODEL));
+    if (!ev->model.p) ev->model = dw_dec_str(d, doc, attr2(doc, &at, NULL, A_RESPONSE_MODEL));
+    dw_dec_i32(doc, attr2(doc, &at, NULL, A_MAX_TOKENS), &ev->max_tokens);
+    dw_dec_f64(doc, attr2(doc, &at, NULL, A_TEMPERATURE), &ev->temperature);
+    dw_dec_i32(doc, attr2(doc, &at, NULL, A_CHOICE_COUNT), &ev->n);
+    if (!dw_dec_i32(doc, attr2(doc, &at, NULL, A_INPUT_TOKENS), &ev->prompt_tokens))
+        dw_dec_i32(doc, attr2(doc, &at, NULL, A_PROMPT_TOKENS), &ev->prompt_tokens);
+    if (!dw_dec_i32(doc, attr2(doc, &at, NULL, A_OUTPUT_TOKENS), &ev->completion_tokens))
+        dw_dec_i32(doc, attr2(doc, &at, NULL, A_COMPLETION_TOKENS), &ev->completion_tokens);
+    int32_t fr = at.value[A_FINISH_REASONS];
     int32_t arr = fr >= 0 ? dw_json_path(doc, fr, "arrayValue.values") : -1;
     if (arr >= 0)
         for (int32_t v = dw_json_first(doc, arr); v >= 0; v = dw_json_next(doc, arr, v))
             if (dw_json_str_eq(doc, anyval(doc, v), "length")) ev->finish_length = 1;
 
     int32_t t;
-    if ((t = attr2(doc, attrs, -1, "gen_ai.system_instructions")) >= 0) system_instructions(d, t, ev);
-    if ((t = attr2(doc, attrs, -1, "gen_ai.input.messages")) >= 0) input_messages(d, t, ev);
-    else if ((t = attr2(doc, attrs, -1, "gen_ai.prompt")) >= 0) input_messages(d, t, ev);
-    else indexed_prompts(d, attrs, ev);
-    if ((t = attr2(doc, attrs, -1, "gen_ai.output.messages")) >= 0) output_messages(d, t, ev);
-    else if ((t = attr2(doc, attrs, -1, "gen_ai.completion")) >= 0) output_messages(d, t, ev);
+    if ((t = attr2(doc, &at, NULL, A_SYSTEM_INSTRUCTIONS)) >= 0) system_instructions(d, t, ev);
+    if ((t = attr2(doc, &at, NULL, A_INPUT_MESSAGES)) >= 0) input_messages(d, t, ev);
+    else if ((t = attr2(doc, &at, NULL, A_PROMPT)) >= 0) input_messages(d, t, ev);
+    else indexed_prompts(d, &ix, &at, ev);
+    if ((t = attr2(doc, &at, NULL, A_OUTPUT_MESSAGES)) >= 0) output_messages(d, t, ev);
+    else if ((t = attr2(doc, &at, NULL, A_COMPLETION)) >= 0) output_messages(d, t, ev);
 
     /* older convention: prompt and completion as span events */
     int32_t events = dw_json_get(doc, span, "events");
@@ -212,7 +295,8 @@ int dw_decode_otel(dw_decoder *d, dw_event_fn fn, void *ud, char *err, size_t er
      * quarantined line never leaves half of its events counted */
     uint32_t count = 0;
     for (int32_t r = dw_json_first(doc, rs); r >= 0; r = dw_json_next(doc, rs, r)) {
-        int32_t res_attrs = dw_json_path(doc, r, "resource.attributes");
+        attr_table res; /* shared by the resource's spans */
+        attr_walk(d, dw_json_path(doc, r, "resource.attributes"), &res, NULL);
         int32_t ss = dw_json_get(doc, r, "scopeSpans");
         if (ss < 0) ss = dw_json_get(doc, r, "instrumentationLibrarySpans");
         if (ss < 0 || doc->toks[ss].type != DW_JSON_ARRAY) continue;
@@ -228,7 +312,7 @@ int dw_decode_otel(dw_decoder *d, dw_event_fn fn, void *ud, char *err, size_t er
                     d->evbuf = nb;
                     d->evcap = cap;
                 }
-                int rc = span_event(d, sp, res_attrs, &d->evbuf[count], err, errlen);
+                int rc = span_event(d, sp, &res, &d->evbuf[count], err, errlen);
                 if (rc < 0) return -1;
                 count += (uint32_t)rc;
             }
