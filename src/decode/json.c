@@ -838,6 +838,33 @@ void dw_json_keyset_of(dw_json_keyset *ks, const char *const *keys, int n)
         dw_json_keyset_add(ks, keys[i]);
 }
 
+/* Add to *found the keys of ks that string token kt is (several when ks
+ * holds a name twice), leaving out those already in it; with `out`,
+ * out[k] = val for each.  The one matcher behind get_many and
+ * dw_json_keyset_find; src and bound are the document's bytes and their
+ * end.  (*found is updated in place, not returned: that keeps get_many's
+ * loop as short as when it was written out there.) */
+static ALWAYS_INLINE void keyset_match(const uint8_t *src, const uint8_t *bound, const dw_json_keyset *ks,
+                                       const dw_json_tok *kt, uint32_t *found, int32_t *out, int32_t val)
+{
+    const uint8_t *kp = src + kt->start;
+    if (!kt->escaped) {
+        uint64_t head = key_head(kp, kt->len, bound);
+        for (int k = ks->first[keyset_bucket(head, kt->len)]; k >= 0; k = ks->chain[k])
+            if (!(*found >> k & 1) && keyset_is(ks, k, kp, kt->len, head)) {
+                if (out) out[k] = val;
+                *found |= 1u << k;
+            }
+    } else {
+        /* an escaped key can unescape to any shorter length: try all */
+        for (unsigned k = 0; k < ks->n; k++)
+            if (!(*found >> k & 1) && raw_eq(kp, kt->len, true, ks->key[k], ks->len[k])) {
+                if (out) out[k] = val;
+                *found |= 1u << k;
+            }
+    }
+}
+
 /* Both get_many forms: the keys found, as bits; *is_obj false when obj is
  * not an object. */
 static inline uint32_t get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out,
@@ -855,23 +882,8 @@ static inline uint32_t get_many(const dw_json_doc *d, int32_t obj, const dw_json
         return 0;
     uint32_t i = (uint32_t)obj + 1;
     for (uint32_t m = 0; m < o->count && found != all; m++) {
-        const dw_json_tok *kt = &t[i];
-        const uint8_t *kp = src + kt->start;
-        if (!kt->escaped) {
-            uint64_t head = key_head(kp, kt->len, bound);
-            for (int k = ks->first[keyset_bucket(head, kt->len)]; k >= 0; k = ks->chain[k])
-                if (!(found >> k & 1) && keyset_is(ks, k, kp, kt->len, head)) {
-                    out[k] = (int32_t)i + 1;
-                    found |= 1u << k;
-                }
-        } else {
-            /* an escaped key can unescape to any shorter length: try all */
-            for (unsigned k = 0; k < ks->n; k++)
-                if (!(found >> k & 1) && raw_eq(kp, kt->len, true, ks->key[k], ks->len[k])) {
-                    out[k] = (int32_t)i + 1;
-                    found |= 1u << k;
-                }
-        }
+        /* first match wins: a key found earlier in the object is skipped */
+        keyset_match(src, bound, ks, &t[i], &found, out, (int32_t)i + 1);
         i = t[i + 1].next;
     }
     return found;
@@ -895,18 +907,10 @@ int dw_json_keyset_find(const dw_json_doc *d, const dw_json_keyset *ks, int32_t 
     const dw_json_tok *kt = tok_at(d, tok);
     if (!kt || kt->type != DW_JSON_STRING)
         return -1;
-    const uint8_t *kp = (const uint8_t *)d->src + kt->start;
-    if (!kt->escaped) {
-        uint64_t head = key_head(kp, kt->len, (const uint8_t *)d->src + d->srclen);
-        for (int k = ks->first[keyset_bucket(head, kt->len)]; k >= 0; k = ks->chain[k])
-            if (keyset_is(ks, k, kp, kt->len, head))
-                return k;
-        return -1;
-    }
-    for (unsigned k = 0; k < ks->n; k++)
-        if (raw_eq(kp, kt->len, true, ks->key[k], ks->len[k]))
-            return (int)k;
-    return -1;
+    const uint8_t *src = (const uint8_t *)d->src;
+    uint32_t m = 0;
+    keyset_match(src, src + d->srclen, ks, kt, &m, NULL, 0);
+    return m ? __builtin_ctz(m) : -1;
 }
 
 int32_t dw_json_get(const dw_json_doc *d, int32_t obj, const char *key)
