@@ -21,18 +21,6 @@
 
 int dw_map_apply(dw_decoder *d, dw_event *ev, char *err, size_t errlen);
 
-/* The `value` object of attribute `key` in an OTLP attribute list, or -1.
- * For span events' short lists; a span's own list goes through attr_walk(). */
-static int32_t attr(const dw_json_doc *doc, int32_t list, const char *key)
-{
-    if (list < 0 || doc->toks[list].type != DW_JSON_ARRAY) return -1;
-    for (int32_t a = dw_json_first(doc, list); a >= 0; a = dw_json_next(doc, list, a)) {
-        if (doc->toks[a].type != DW_JSON_OBJECT) continue;
-        if (dw_json_str_eq(doc, dw_json_get(doc, a, "key"), key)) return dw_json_get(doc, a, "value");
-    }
-    return -1;
-}
-
 /* The scalar inside an AnyValue. */
 static int32_t anyval(const dw_json_doc *doc, int32_t v)
 {
@@ -46,13 +34,13 @@ static int32_t anyval(const dw_json_doc *doc, int32_t v)
 }
 
 /*
- * The attributes a span is read for, filed by name in one walk over its
- * list.  Looking each name up with attr() walked the list some 25 times a
- * span, and 512 more times for the old convention's indexed prompts
- * (gen_ai.prompt.N.role / .content), so a span with many attributes cost
- * their number squared: a 2.8 MB line of 60,000 attributes took 0.65 s, a
- * 16 MB one would take seconds.  As with attr(), the first attribute of a
- * name wins, even when it has no value.
+ * The attributes a span (or its resource, or one of its events) is read
+ * for, filed by name in one walk over the list.  Looking each name up with
+ * its own walk cost some 25 walks a span, and 512 more for the old
+ * convention's indexed prompts (gen_ai.prompt.N.role / .content), so a span
+ * with many attributes cost their number squared: a 2.8 MB line of 60,000
+ * attributes took 0.65 s, a 16 MB one would take seconds.  The first
+ * attribute of a name wins, even when it has no value.
  */
 enum { A_OPERATION, A_REQUEST_MODEL, A_SYSTEM, A_PROVIDER, A_USER_ID, A_ENDUSER_ID, A_RESPONSE_ID,
        A_CLIENT_ADDRESS, A_USER_AGENT, A_RESPONSE_MODEL, A_MAX_TOKENS, A_TEMPERATURE, A_CHOICE_COUNT,
@@ -133,6 +121,15 @@ static int32_t attr2(const dw_json_doc *doc, const attr_table *span, const attr_
 {
     int32_t v = anyval(doc, span->value[k]);
     return v >= 0 || !res ? v : anyval(doc, res->value[k]);
+}
+
+/* The scalar of attribute k in a span event's list (prompt and completion
+ * as events, the oldest convention). */
+static int32_t event_attr(dw_decoder *d, int32_t list, int k)
+{
+    attr_table t;
+    attr_walk(d, list, &t, NULL);
+    return anyval(&d->doc, t.value[k]);
 }
 
 /* Join the text parts of a new-convention message ({"parts":[{"type":"text","content":..}]})
@@ -271,12 +268,11 @@ static int span_event(dw_decoder *d, int32_t span, const attr_table *res, dw_eve
         for (int32_t e = dw_json_first(doc, events); e >= 0; e = dw_json_next(doc, events, e)) {
             int32_t name = dw_json_get(doc, e, "name");
             int32_t eattrs = dw_json_get(doc, e, "attributes");
-            if (dw_json_str_eq(doc, name, "gen_ai.content.prompt") && !ev->prompt.p &&
-                (t = anyval(doc, attr(doc, eattrs, "gen_ai.prompt"))) >= 0)
-                input_messages(d, t, ev);
-            else if (dw_json_str_eq(doc, name, "gen_ai.content.completion") && !ev->response_text.p &&
-                     (t = anyval(doc, attr(doc, eattrs, "gen_ai.completion"))) >= 0)
-                output_messages(d, t, ev);
+            if (dw_json_str_eq(doc, name, "gen_ai.content.prompt")) {
+                if (!ev->prompt.p && (t = event_attr(d, eattrs, A_PROMPT)) >= 0) input_messages(d, t, ev);
+            } else if (dw_json_str_eq(doc, name, "gen_ai.content.completion")) {
+                if (!ev->response_text.p && (t = event_attr(d, eattrs, A_COMPLETION)) >= 0) output_messages(d, t, ev);
+            }
         }
     if (d->nmap && dw_map_apply(d, ev, err, errlen) < 0) return -1;
     if (dw_event_check(ev, err, errlen) < 0) return -1;
