@@ -41,13 +41,14 @@ dw_decoder *dw_decoder_new(dw_format fmt, const char *map_spec, char *err, size_
     d->fmt = fmt;
     dw_json_init(&d->doc);
     dw_json_init(&d->inner);
+    /* --format map without a spec reads every canonical field under its own name */
     if (map_spec && *map_spec && dw_map_parse(d, map_spec, err, errlen) < 0) {
         dw_decoder_free(d);
         return NULL;
     }
-    if (fmt == DW_FMT_MAP && d->nmap == 0 && !(map_spec && *map_spec)) {
-        /* --format map without a spec: every canonical field under its own name */
-    }
+    if (fmt == DW_FMT_NATIVE) dw_native_plan(d);
+    else if (fmt == DW_FMT_LITELLM) dw_litellm_plan(d);
+    else if (fmt == DW_FMT_OTEL) dw_otel_plan(d);
     return d;
 }
 

@@ -39,15 +39,11 @@ struct dw_decoder {
     uint32_t map_path_fields;           /* fields read through a dotted path */
     uint32_t map_all_fields;            /* every mapped field */
     int8_t map_planned;                 /* 0 no, 1 for defaults, 2 without */
-    /* native.c: the members it reads, by object (built on first use) */
-    dw_json_keyset native_root, native_req;
-    int8_t native_ready;
-    /* litellm.c: likewise */
-    dw_json_keyset litellm_root, litellm_meta;
-    int8_t litellm_ready;
-    /* otel.c: the attribute names it reads */
-    dw_json_keyset otel_attrs;
-    int8_t otel_ready;
+    /* the names each adapter reads, by object, as keysets: built with the
+     * decoder (dw_*_plan), for its format only */
+    dw_json_keyset native_root, native_req;     /* native.c */
+    dw_json_keyset litellm_root, litellm_meta;  /* litellm.c */
+    dw_json_keyset otel_attrs;                  /* otel.c */
     dw_ts_memo ts_memo;     /* the last RFC 3339 date and hour (dw_dec_ts) */
     dw_event *evbuf;        /* OTel: the spans of one line, emitted together */
     uint32_t evcap;
@@ -87,7 +83,11 @@ dw_str dw_dec_raw(const dw_json_doc *doc, int32_t tok);
 /* Append bytes to scratch (bounded by its reserved capacity). */
 dw_str dw_dec_scratch_put(dw_decoder *d, const char *p, size_t n);
 
-/* Per-format record decoders: fill ev (and call fn) or return -1 with err. */
+/* Per-format record decoders: fill ev (and call fn) or return -1 with err.
+ * Each plan function builds its adapter's keysets, once per decoder. */
+void dw_native_plan(dw_decoder *d);
+void dw_litellm_plan(dw_decoder *d);
+void dw_otel_plan(dw_decoder *d);
 int dw_decode_native(dw_decoder *d, dw_event *ev, char *err, size_t errlen);
 int dw_decode_litellm(dw_decoder *d, dw_event *ev, char *err, size_t errlen);
 int dw_decode_map(dw_decoder *d, dw_event *ev, char *err, size_t errlen);

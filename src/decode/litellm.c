@@ -26,11 +26,10 @@ static const char *const meta_keys[M__COUNT] = {
     "user_api_key_org_id", "user_api_key_team_id", "user_api_key_user_id", "user_api_key_hash",
     "user_api_key_alias", "requester_ip_address", "user_agent", "headers"};
 
-static void plan(dw_decoder *d)
+void dw_litellm_plan(dw_decoder *d)
 {
     dw_json_keyset_of(&d->litellm_root, root_keys, L__COUNT);
     dw_json_keyset_of(&d->litellm_meta, meta_keys, M__COUNT);
-    d->litellm_ready = 1;
 }
 
 /* The first of the metadata members `which` (a -1-terminated list of M_*)
@@ -49,7 +48,6 @@ int dw_decode_litellm(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
 {
     const dw_json_doc *doc = &d->doc;
     int32_t r[DW_JSON_KEYSET_MAX], m[DW_JSON_KEYSET_MAX];
-    if (!d->litellm_ready) plan(d);
     dw_json_get_many(doc, 0, &d->litellm_root, r);
     int32_t st = r[L_START];
     if (st < 0) { snprintf(err, errlen, "missing startTime"); return -1; }

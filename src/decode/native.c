@@ -22,18 +22,16 @@ static const char *const root_keys[R__COUNT] = {
 enum { Q_MODEL, Q_MESSAGES, Q_INPUT, Q_PROMPT, Q_INSTRUCTIONS, Q_USER, Q__COUNT };
 static const char *const req_keys[Q__COUNT] = {"model", "messages", "input", "prompt", "instructions", "user"};
 
-static void plan(dw_decoder *d)
+void dw_native_plan(dw_decoder *d)
 {
     dw_json_keyset_of(&d->native_root, root_keys, R__COUNT);
     dw_json_keyset_of(&d->native_req, req_keys, Q__COUNT);
-    d->native_ready = 1;
 }
 
 int dw_decode_native(dw_decoder *d, dw_event *ev, char *err, size_t errlen)
 {
     const dw_json_doc *doc = &d->doc;
     int32_t m[DW_JSON_KEYSET_MAX], q[DW_JSON_KEYSET_MAX];
-    if (!d->native_ready) plan(d);
     dw_json_get_many(doc, 0, &d->native_root, m);
     if (m[R_TIMESTAMP] < 0) { snprintf(err, errlen, "missing timestamp"); return -1; }
     if (!dw_dec_ts(d, doc, m[R_TIMESTAMP], &ev->ts_ms)) { snprintf(err, errlen, "timestamp is neither RFC 3339 nor an epoch number"); return -1; }

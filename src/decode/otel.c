@@ -91,13 +91,14 @@ static int indexed_key(const dw_json_doc *doc, int32_t key, int *role)
     return v;
 }
 
+void dw_otel_plan(dw_decoder *d)
+{
+    dw_json_keyset_of(&d->otel_attrs, attr_names, A__COUNT);
+}
+
 static void attr_walk(dw_decoder *d, int32_t list, attr_table *t, indexed_table *ix)
 {
     const dw_json_doc *doc = &d->doc;
-    if (!d->otel_ready) {
-        dw_json_keyset_of(&d->otel_attrs, attr_names, A__COUNT);
-        d->otel_ready = 1;
-    }
     for (int k = 0; k < A__COUNT; k++) t->value[k] = NOT_SEEN;
     if (ix)
         for (int i = 0; i < MAX_INDEXED; i++) ix->role[i] = ix->content[i] = NOT_SEEN;
