@@ -276,19 +276,24 @@ static void process(dw_engine *e, const dw_obs *o)
 #define PREFETCH_OBS_AHEAD  16
 #define PREFETCH_ACCT_AHEAD 8
 
+/* Every cache line of the n bytes at p, for reading (rw 0) or writing (1):
+ * a line every 64 bytes from p, and the last byte's line, which those miss
+ * when p is not line-aligned. */
+#define PREFETCH_LINES(p, n, rw)                                               \
+    do {                                                                       \
+        const char *b_ = (const char *)(p);                                    \
+        for (size_t off_ = 0; off_ < (n); off_ += 64) __builtin_prefetch(b_ + off_, rw); \
+        __builtin_prefetch(b_ + (n) - 1, rw);                                  \
+    } while (0)
+
 /* Always inlined: a function that only prefetches has no effect GCC can
  * see, so it marks it pure and deletes every call to it. */
 static inline __attribute__((always_inline)) void prefetch_ahead(const dw_engine *e)
 {
     const dw_obs *o = dw_reorder_ahead(&e->ro, PREFETCH_OBS_AHEAD);
-    if (o)
-        for (size_t off = 0; off < sizeof *o; off += 64) __builtin_prefetch((const char *)o + off);
+    if (o) PREFETCH_LINES(o, sizeof *o, 0);
     o = dw_reorder_ahead(&e->ro, PREFETCH_ACCT_AHEAD);
-    if (o && o->account < e->accts.n) {
-        const char *a = (const char *)&e->accts.v[o->account];
-        for (size_t off = 0; off < sizeof(dw_account); off += 64) __builtin_prefetch(a + off, 1);
-        __builtin_prefetch(a + sizeof(dw_account) - 1, 1);
-    }
+    if (o && o->account < e->accts.n) PREFETCH_LINES(&e->accts.v[o->account], sizeof(dw_account), 1);
 }
 
 static void drain(dw_engine *e, int flush)
