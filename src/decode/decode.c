@@ -242,12 +242,8 @@ void dw_dec_messages(dw_decoder *d, const dw_json_doc *doc, int32_t arr, dw_even
     if (last_user >= 0) ev->prompt = dw_dec_content(d, doc, dw_json_get(doc, last_user, "content"));
 }
 
-/* Header names are compared lowered; `lit` is lower case already. */
-static inline bool name_is(const char *low, size_t n, const char *lit, size_t litlen)
-{
-    return n == litlen && memcmp(low, lit, n) == 0;
-}
-#define NAME_IS(low, n, lit) name_is(low, n, lit, sizeof lit - 1)
+/* A lowered header name of n bytes against a lower-case literal. */
+#define NAME_IS(low, n, lit) ((n) == sizeof(lit) - 1 && memcmp(low, lit, n) == 0)
 
 void dw_dec_headers(dw_decoder *d, const dw_json_doc *doc, int32_t obj, dw_event *ev)
 {
