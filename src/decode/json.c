@@ -840,7 +840,7 @@ void dw_json_keyset_of(dw_json_keyset *ks, const char *const *keys, int n)
 
 /* Add to *found the keys of ks that string token kt is (several when ks
  * holds a name twice), leaving out those already in it; with `out`,
- * out[k] = val for each.  The one matcher behind get_many and
+ * out[k] = val for each.  The one matcher behind dw_json_get_many and
  * dw_json_keyset_find; src and bound are the document's bytes and their
  * end.  (*found is updated in place, not returned: that keeps get_many's
  * loop as short as when it was written out there.) */
@@ -865,10 +865,7 @@ static ALWAYS_INLINE void keyset_match(const uint8_t *src, const uint8_t *bound,
     }
 }
 
-/* Both get_many forms: the keys found, as bits; *is_obj false when obj is
- * not an object. */
-static inline uint32_t get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out,
-                                bool *is_obj)
+uint32_t dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out)
 {
     const dw_json_tok *o = tok_at(d, obj), *t = d->toks;
     const uint8_t *src = (const uint8_t *)d->src, *bound = src + d->srclen;
@@ -877,8 +874,7 @@ static inline uint32_t get_many(const dw_json_doc *d, int32_t obj, const dw_json
 
     for (unsigned k = 0; k < ks->n; k++)
         out[k] = -1;
-    *is_obj = o && o->type == DW_JSON_OBJECT;
-    if (!*is_obj)
+    if (!o || o->type != DW_JSON_OBJECT)
         return 0;
     uint32_t i = (uint32_t)obj + 1;
     for (uint32_t m = 0; m < o->count && found != all; m++) {
@@ -887,19 +883,6 @@ static inline uint32_t get_many(const dw_json_doc *d, int32_t obj, const dw_json
         i = t[i + 1].next;
     }
     return found;
-}
-
-int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out)
-{
-    bool is_obj;
-    uint32_t found = get_many(d, obj, ks, out, &is_obj);
-    return is_obj ? __builtin_popcount(found) : -1;
-}
-
-uint32_t dw_json_get_many_bits(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out)
-{
-    bool is_obj;
-    return get_many(d, obj, ks, out, &is_obj);
 }
 
 int dw_json_keyset_find(const dw_json_doc *d, const dw_json_keyset *ks, int32_t tok)

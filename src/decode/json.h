@@ -84,7 +84,7 @@ int32_t dw_json_get(const dw_json_doc *d, int32_t obj, const char *key);
  * and a bucket probe; a key whose length and first word match is confirmed
  * by comparing its last word (enough for keys of up to 16 bytes, most
  * member names) and, for longer keys, the bytes between. */
-#define DW_JSON_KEYSET_MAX 32 /* at most 32: dw_json_get_many_bits() */
+#define DW_JSON_KEYSET_MAX 32 /* at most 32: dw_json_get_many() returns bits */
 #define DW_JSON_KEYSET_BUCKETS 64
 typedef struct dw_json_keyset {
     const char *key[DW_JSON_KEYSET_MAX];
@@ -105,11 +105,9 @@ int dw_json_keyset_add(dw_json_keyset *ks, const char *key);
  * table of member names, in the order of its enum. */
 void dw_json_keyset_of(dw_json_keyset *ks, const char *const *keys, int n);
 /* out[i] = the value token of key i in object `obj` (first match, as
- * dw_json_get), or -1.  Returns the number found; -1 if obj is not an object. */
-int dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out);
-/* The same, returning which keys were found: bit i for key i (0 when obj is
- * not an object), so that a caller visits only those. */
-uint32_t dw_json_get_many_bits(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out);
+ * dw_json_get), or -1.  Returns which keys were found, bit i for key i, so
+ * that a caller can visit only those (0 when obj is not an object). */
+uint32_t dw_json_get_many(const dw_json_doc *d, int32_t obj, const dw_json_keyset *ks, int32_t *out);
 
 /* Which key of ks string token `tok` is (after unescaping; the lowest
  * index when ks holds a key twice), or -1: a keyset used as a dictionary,

@@ -98,7 +98,7 @@ static int map_fill(dw_decoder *d, dw_event *ev, bool defaults, char *err, size_
     const dw_json_doc *doc = &d->doc;
     int32_t t, found[DW_JSON_KEYSET_MAX];
     if (d->map_planned != (defaults ? 1 : 2)) map_plan(d, defaults);
-    uint32_t present = dw_json_get_many_bits(doc, 0, &d->map_keys, found);
+    uint32_t present = dw_json_get_many(doc, 0, &d->map_keys, found);
     /* The fields to visit, as bits in canonical order (the order matters:
      * messages, when mapped, recount the turns a prompt set).  On a fresh
      * event only the fields present, plus the timestamp, which must be; an
