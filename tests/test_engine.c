@@ -229,7 +229,8 @@ static void test_quarantine_lines(void **state)
 }
 
 /* The accounts file: metadata lands on the account (a verified research
- * account is capped at review), malformed lines are quarantined. */
+ * account is capped at review), malformed lines are quarantined, and ids
+ * follow the same rule as in logs (dw_account_id_fault). */
 static void test_accounts_file(void **state)
 {
     (void)state;
@@ -242,6 +243,9 @@ static void test_accounts_file(void **state)
           "{\"account_id\": \"other\", \"created_at\": \"last tuesday\"}\n"
           "not json\n"
           "{\"account_id\": \"ha\\u0000rv\"}\n", f);
+    /* the length limit of logs holds here too: 512 bytes pass, 513 do not */
+    for (int len = 512; len <= 513; len++)
+        fprintf(f, "{\"account_id\": \"%0*d\"}\n", len, 7);
     fclose(f);
     dw_engine *e = new_engine();
     assert_int_equal(dw_engine_set_quarantine_dir(e, dir, err, sizeof err), 0);
@@ -261,6 +265,9 @@ static void test_accounts_file(void **state)
     assert_non_null(strstr(q, "\"line\":3"));
     assert_non_null(strstr(q, "\"line\":4"));
     assert_non_null(strstr(q, "NUL character"));
+    assert_null(strstr(q, "\"line\":5"));
+    assert_non_null(strstr(q, "\"line\":6"));
+    assert_non_null(strstr(q, "longer than 512 bytes"));
     free(q);
 }
 

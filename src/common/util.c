@@ -83,6 +83,14 @@ static bool rfc3339_tail(const char *s, size_t n, int64_t *ms)
     return true;
 }
 
+const char *dw_account_id_fault(const char *id, size_t n)
+{
+    if (!id || n == 0) return "missing account_id";
+    if (n > DW_ACCOUNT_ID_MAX) return "account_id longer than 512 bytes";
+    if (memchr(id, 0, n)) return "account_id contains a NUL character (\\u0000)";
+    return NULL;
+}
+
 bool dw_parse_rfc3339(const char *s, size_t n, int64_t *ms)
 {
     int64_t hour_ms, rest;

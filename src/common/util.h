@@ -38,6 +38,13 @@ bool dw_parse_rfc3339_memo(const char *s, size_t n, int64_t *ms, dw_ts_memo *m);
  * value that is no time in any unit (NaN, infinite, beyond 1e20). */
 int64_t dw_epoch_to_ms(double v);
 
+/* Why the n bytes at id cannot be an account id, or NULL when they can.
+ * One rule for logs and the accounts file: present, at most
+ * DW_ACCOUNT_ID_MAX bytes, and no NUL (ids are C strings in every output:
+ * "a\u0000b" would be written as "a" and never found again as itself). */
+#define DW_ACCOUNT_ID_MAX 512
+const char *dw_account_id_fault(const char *id, size_t n);
+
 /* Allocation for the pipeline's own state (tables, indices, buffers),
  * which it cannot go on without: on failure the process stops with a
  * message instead of every caller checking.  Sizes driven by input are

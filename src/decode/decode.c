@@ -336,14 +336,8 @@ void dw_dec_params(const dw_json_doc *doc, int32_t obj, dw_event *ev)
 int dw_event_check(const dw_event *ev, char *err, size_t errlen)
 {
     if (ev->ts_ms == DW_TS_NONE) { snprintf(err, errlen, "missing or invalid timestamp"); return -1; }
-    if (!ev->account_id.p || ev->account_id.n == 0) { snprintf(err, errlen, "missing account_id"); return -1; }
-    if (ev->account_id.n > 512) { snprintf(err, errlen, "account_id longer than 512 bytes"); return -1; }
-    /* ids are kept, compared and written as C strings: "a\u0000b" would be
-     * written out as "a", and would never be found again as itself */
-    if (memchr(ev->account_id.p, 0, ev->account_id.n)) {
-        snprintf(err, errlen, "account_id contains a NUL character (\\u0000)");
-        return -1;
-    }
+    const char *why = dw_account_id_fault(ev->account_id.p, ev->account_id.n);
+    if (why) { snprintf(err, errlen, "%s", why); return -1; }
     return 0;
 }
 

@@ -28,11 +28,12 @@ static int apply_line(dw_engine *e, dw_json_doc *d, const char *line, size_t len
     if (dw_json_parse(d, line, len) < 0) { snprintf(why, whylen, "invalid JSON: %s", d->err_msg); *off = d->err_off; return -1; }
     if (d->toks[0].type != DW_JSON_OBJECT) { snprintf(why, whylen, "record is not a JSON object"); return -1; }
     int32_t id = dw_json_get(d, 0, "account_id");
-    char idbuf[520];
+    char idbuf[DW_ACCOUNT_ID_MAX + 1];
+    /* dw_json_str returns the whole decoded length, so a longer id is
+     * refused by length before its cut copy is read */
     long n = id >= 0 && d->toks[id].type == DW_JSON_STRING ? dw_json_str(d, id, idbuf, sizeof idbuf) : -1;
-    if (n <= 0) { snprintf(why, whylen, "missing account_id"); return -1; }
-    if ((size_t)n >= sizeof idbuf) { snprintf(why, whylen, "account_id longer than 512 bytes"); return -1; }
-    if (memchr(idbuf, 0, (size_t)n)) { snprintf(why, whylen, "account_id contains a NUL character (\\u0000)"); return -1; }
+    const char *fault = dw_account_id_fault(n > 0 ? idbuf : NULL, n > 0 ? (size_t)n : 0);
+    if (fault) { snprintf(why, whylen, "%s", fault); return -1; }
     int64_t created = DW_TS_NONE;
     int32_t c = dw_json_get(d, 0, "created_at");
     if (c >= 0 && d->toks[c].type != DW_JSON_NULL) {
